@@ -1,0 +1,168 @@
+"""The `rai-sheets` command: parse, call one api function, render, set the exit code.
+
+Exit codes: 0 success; 1 the input had problems (rejected files, broken content or roster);
+2 usage error; 3 unexpected internal error (reported without a traceback; set
+RAI_SHEETS_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, api
+from .content import ContentError
+from .roster import RosterError
+
+EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
+
+
+class ProblemsFound(click.ClickException):
+    exit_code = EXIT_PROBLEMS
+
+    def format_message(self) -> str:
+        return self.message
+
+
+class InternalError(click.ClickException):
+    exit_code = EXIT_INTERNAL
+
+
+class Group(click.Group):
+    """Turns library errors into clean messages and exit codes; no traceback reaches a user."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ContentError as exc:
+            raise ProblemsFound("The questionnaire content has problems:\n" + _bullets(
+                exc.problems)) from None
+        except RosterError as exc:
+            raise ProblemsFound("The roster has problems:\n" + _bullets(exc.problems)) from None
+        except api.UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except Exception as exc:  # the edge: report, never a traceback
+            if os.environ.get("RAI_SHEETS_DEBUG") == "1":
+                raise
+            raise InternalError(f"unexpected internal error: {type(exc).__name__}: {exc}. "
+                                "Please report it with the command you ran "
+                                "(RAI_SHEETS_DEBUG=1 shows the details).") from None
+
+
+def _bullets(items: Any) -> str:
+    return "\n".join(f"  - {p}" for p in items)
+
+
+def _progress(label: str, enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A click progress bar fed by the library's progress(done, total) callback."""
+    if not enabled:
+        return None, lambda: None
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr,
+                                             show_pos=True)
+            state["bar"].__enter__()
+        state["bar"].update(done - state.get("done", 0))
+        state["done"] = done
+
+    def finish() -> None:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+    return update, finish
+
+
+content_dir_option = click.option(
+    "--content", "content_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    envvar="RAI_SHEETS_CONTENT", help="Folder of questionnaire content (default: the built-in "
+    "source_content/; also RAI_SHEETS_CONTENT).")
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rai-sheets")
+def cli() -> None:
+    """Excel workbooks for the INTERPOL/UNICRI Toolkit for Responsible AI Innovation in Law
+    Enforcement: generate them per unit, validate what comes back, consolidate for leadership.
+
+    \b
+    Questionnaires: readiness (one per unit), risk and action (one per AI system).
+    Exit codes: 0 ok, 1 problems in the input, 2 usage error, 3 internal error.
+    """
+
+
+@cli.command()
+@click.argument("questionnaires", nargs=-1, metavar="[QUESTIONNAIRE]...")
+@click.option("--units", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Roster CSV (unit_id,unit_name,email,language,system_id,system_name): one "
+              "readiness workbook per unit, one risk and one action workbook per AI system.")
+@click.option("--round", "round_id", default="", metavar="ID",
+              help="Round identifier recorded in each workbook and its file name, e.g. 2026Q4.")
+@click.option("--lang", default="en", show_default=True, metavar="CODE",
+              help="Language of the workbooks (a unit's own language in the roster wins).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Folder to write into.")
+@click.option("--password", envvar="RAI_SHEETS_SHEET_PASSWORD", default="",
+              help="Password for sheet protection (default: protected without a password). "
+                   "Also RAI_SHEETS_SHEET_PASSWORD.")
+@content_dir_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def generate(questionnaires: tuple[str, ...], units: Path | None, round_id: str, lang: str,
+             out_dir: Path, password: str, content_dir: Path | None, quiet: bool) -> None:
+    """Write workbooks to fill in: blank ones, or one per unit and AI system with --units.
+
+    \b
+    Examples:
+      rai-sheets generate                       # three blank workbooks in output/
+      rai-sheets generate risk --lang fr
+      rai-sheets generate --units units.csv --round 2026Q4 -o out/2026Q4
+    """
+    progress, finish = _progress("Writing workbooks", not quiet and units is not None)
+    try:
+        files = api.generate(list(questionnaires) or None, units=units, round_id=round_id,
+                             lang=lang, out_dir=out_dir, content_dir=content_dir,
+                             password=password, progress=progress)
+    finally:
+        finish()
+    if not quiet and len(files) <= 20:
+        for f in files:
+            click.echo(f"  {f.path}")
+    counts: dict[str, int] = {}
+    for f in files:
+        counts[f.questionnaire] = counts.get(f.questionnaire, 0) + 1
+    summary = ", ".join(f"{n} {q}" for q, n in counts.items())
+    click.echo(f"Wrote {len(files)} workbook(s) to {out_dir}/ ({summary}).")
+
+
+@cli.group()
+def content() -> None:
+    """Work with the questionnaire content (source_content/)."""
+
+
+@content.command("check")
+@click.argument("directory", required=False,
+                type=click.Path(file_okay=False, exists=True, path_type=Path))
+def content_check(directory: Path | None) -> None:
+    """Check questionnaire content: every problem with its file, line and column.
+
+    DIRECTORY defaults to the built-in source_content/. Exit 0 when clean, 1 otherwise.
+    """
+    problems = api.content_check(directory)
+    if problems:
+        raise ProblemsFound(f"{len(problems)} problem(s) in the content:\n" + _bullets(problems))
+    ids = api.questionnaire_ids(directory)
+    click.echo(f"Content is valid: {', '.join(ids)}.")
+
+
+def main() -> None:
+    cli(prog_name="rai-sheets")

@@ -1,0 +1,122 @@
+"""A LibreOffice bridge for the tests, run by Debian's /usr/bin/python3 (where `uno` imports).
+
+It connects to a headless soffice listening on a socket and answers JSON requests, one per
+line on stdin, with one JSON line on stdout:
+
+  {"op": "load", "path": ...}                      open a workbook (hidden)
+  {"op": "set", "cells": [[name, kind, value]]}   kind: text, number, date (ISO), blank
+  {"op": "calc"}                                   calculateAll()
+  {"op": "get", "names": [...]}                    -> {"values": [[kind, value], ...]}
+  {"op": "save", "path": ..., "filter": ...}       store as xlsx / ods / xls
+  {"op": "close"}
+"""
+
+import json
+import sys
+import time
+from datetime import date
+
+import uno  # type: ignore[import-not-found]
+from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+
+EPOCH = date(1899, 12, 30)
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def connect(port):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.time() + 60
+    while True:
+        try:
+            ctx = resolver.resolve(
+                f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.25)
+    return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+
+
+def cell_of(doc, name):
+    rng = doc.NamedRanges.getByName(name).getReferredCells()
+    return rng.getCellByPosition(0, 0)
+
+
+def read(cell):
+    from com.sun.star.table.CellContentType import EMPTY, FORMULA, TEXT  # type: ignore
+
+    t = cell.getType()
+    if t == EMPTY:
+        return ["empty", None]
+    if t == TEXT:
+        return ["text", cell.getString()]
+    if t == FORMULA:
+        if cell.getError():
+            return ["error", cell.getError()]
+        rtype = cell.FormulaResultType2  # 1 value, 2 string
+        if rtype == 2:
+            s = cell.getString()
+            return ["text", s] if s != "" else ["empty", None]
+        return ["number", cell.getValue()]
+    return ["number", cell.getValue()]
+
+
+def main():
+    port = int(sys.argv[1])
+    desktop = connect(port)
+    doc = None
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            op = req["op"]
+            out = {"ok": True}
+            if op == "load":
+                if doc is not None:
+                    doc.close(True)
+                url = uno.systemPathToFileUrl(req["path"])
+                doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+                if doc is None:
+                    raise RuntimeError(f"LibreOffice could not open {req['path']}")
+            elif op == "set":
+                for name, kind, value in req["cells"]:
+                    c = cell_of(doc, name)
+                    if kind == "blank":
+                        c.setString("")
+                    elif kind == "text":
+                        c.setString(value)
+                    elif kind == "number":
+                        c.setValue(value)
+                    elif kind == "date":
+                        c.setValue((date.fromisoformat(value) - EPOCH).days)
+            elif op == "calc":
+                doc.calculateAll()
+            elif op == "get":
+                out["values"] = [read(cell_of(doc, n)) for n in req["names"]]
+            elif op == "save":
+                url = uno.systemPathToFileUrl(req["path"])
+                args = [prop("FilterName", req["filter"]), prop("Overwrite", True)]
+                if req.get("password"):
+                    args.append(prop("Password", req["password"]))
+                doc.storeToURL(url, tuple(args))
+            elif op == "close":
+                if doc is not None:
+                    doc.close(True)
+                    doc = None
+            else:
+                raise ValueError(op)
+        except Exception as exc:  # report to the test, keep serving
+            out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
