@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from .content import (
@@ -41,15 +42,18 @@ class GeneratedFile:
     language: str = DEFAULT_LANGUAGE
 
 
-def load_all(ids: Sequence[str] | None = None, content_dir: Path | None = None
-             ) -> list[Questionnaire]:
+def load_all(
+    ids: Sequence[str] | None = None, content_dir: Path | None = None
+) -> list[Questionnaire]:
     root = content_dir or default_content_dir()
     known = available_questionnaires(root)
     wanted = list(ids) if ids else known
     unknown = [q for q in wanted if q not in known]
     if unknown:
-        raise UsageError(f"unknown questionnaire {', '.join(unknown)}; available: "
-                         f"{', '.join(known) or 'none (is the content folder right?)'}")
+        raise UsageError(
+            f"unknown questionnaire {', '.join(unknown)}; available: "
+            f"{', '.join(known) or 'none (is the content folder right?)'}"
+        )
     return [load_questionnaire(q, root) for q in wanted]
 
 
@@ -70,18 +74,30 @@ def workbook_name(qid: str, unit: Unit | None, round_id: str = "") -> str:
     return safe_filename("_".join(parts), 150) + ".xlsx"
 
 
-def generate(questionnaires: Sequence[str] | None = None, *, units: Path | Roster | None = None,
-             round_id: str = "", lang: str = DEFAULT_LANGUAGE, out_dir: Path = Path("output"),
-             content_dir: Path | None = None, password: str = "",
-             progress: Progress | None = None) -> list[GeneratedFile]:
+def generate(
+    questionnaires: Sequence[str] | None = None,
+    *,
+    units: Path | Roster | None = None,
+    round_id: str = "",
+    lang: str = DEFAULT_LANGUAGE,
+    out_dir: Path = Path("output"),
+    content_dir: Path | None = None,
+    password: str = "",
+    progress: Progress | None = None,
+) -> list[GeneratedFile]:
     """Write blank workbooks, or one per unit (readiness) / AI system (risk, action)."""
     qns = load_all(questionnaires, content_dir)
     for qn in qns:
         if lang not in qn.languages:
-            raise UsageError(f'no "{lang}" translation in the {qn.id} content; available: '
-                             f"{', '.join(qn.languages)}")
-    roster = units if isinstance(units, Roster) or units is None else \
-        read_roster(units, tuple(sorted({lg for qn in qns for lg in qn.languages})))
+            raise UsageError(
+                f'no "{lang}" translation in the {qn.id} content; available: '
+                f"{', '.join(qn.languages)}"
+            )
+    roster = (
+        units
+        if isinstance(units, Roster) or units is None
+        else read_roster(units, tuple(sorted({lg for qn in qns for lg in qn.languages})))
+    )
     generated_at = datetime.now().replace(microsecond=0)
     jobs: list[tuple[Questionnaire, Unit | None]] = []
     for qn in qns:
@@ -94,27 +110,35 @@ def generate(questionnaires: Sequence[str] | None = None, *, units: Path | Roste
     out: list[GeneratedFile] = []
     writers: dict[tuple[str, str, bool], PersonalisedWriter] = {}
     for i, (qn, unit) in enumerate(jobs):
-        unit_lang = (unit.language if unit and unit.language else lang)
+        unit_lang = unit.language if unit and unit.language else lang
         path = out_dir / workbook_name(qn.id, unit, round_id)
         spec = WorkbookSpec(qn, None, round_id, unit_lang, password, generated_at=generated_at)
         if unit is None:
-            atomic_write_with(path, lambda fh, spec=spec: write_workbook(spec, fh))
+            atomic_write_with(path, partial(write_workbook, spec))
         else:
             key = (qn.id, unit_lang, qn.id in PER_SYSTEM)
             if key not in writers:
                 writers[key] = PersonalisedWriter(spec, with_system=key[2])
             atomic_write_bytes(path, writers[key].render(unit))
-        out.append(GeneratedFile(path, qn.id, qn.version, unit.unit_id if unit else "",
-                                 unit.system_id if unit and qn.id in PER_SYSTEM else "",
-                                 unit_lang))
+        out.append(
+            GeneratedFile(
+                path,
+                qn.id,
+                qn.version,
+                unit.unit_id if unit else "",
+                unit.system_id if unit and qn.id in PER_SYSTEM else "",
+                unit_lang,
+            )
+        )
         if progress:
             progress(i + 1, len(jobs))
     if roster is not None and not jobs:
-        raise UsageError("the roster lists no AI systems (system_id), so there is no risk or "
-                         "action workbook to make")
+        raise UsageError(
+            "the roster lists no AI systems (system_id), so there is no risk or "
+            "action workbook to make"
+        )
     return out
 
 
 def questionnaire_ids(content_dir: Path | None = None) -> list[str]:
     return available_questionnaires(content_dir or default_content_dir())
-

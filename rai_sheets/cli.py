@@ -42,8 +42,9 @@ class Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except ContentError as exc:
-            raise ProblemsFound("The questionnaire content has problems:\n" + _bullets(
-                exc.problems)) from None
+            raise ProblemsFound(
+                "The questionnaire content has problems:\n" + _bullets(exc.problems)
+            ) from None
         except RosterError as exc:
             raise ProblemsFound("The roster has problems:\n" + _bullets(exc.problems)) from None
         except api.UsageError as exc:
@@ -53,16 +54,20 @@ class Group(click.Group):
         except Exception as exc:  # the edge: report, never a traceback
             if os.environ.get("RAI_SHEETS_DEBUG") == "1":
                 raise
-            raise InternalError(f"unexpected internal error: {type(exc).__name__}: {exc}. "
-                                "Please report it with the command you ran "
-                                "(RAI_SHEETS_DEBUG=1 shows the details).") from None
+            raise InternalError(
+                f"unexpected internal error: {type(exc).__name__}: {exc}. "
+                "Please report it with the command you ran "
+                "(RAI_SHEETS_DEBUG=1 shows the details)."
+            ) from None
 
 
 def _bullets(items: Any) -> str:
     return "\n".join(f"  - {p}" for p in items)
 
 
-def _progress(label: str, enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+def _progress(
+    label: str, enabled: bool
+) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """A click progress bar fed by the library's progress(done, total) callback."""
     if not enabled:
         return None, lambda: None
@@ -70,8 +75,9 @@ def _progress(label: str, enabled: bool) -> tuple[Callable[[int, int], None] | N
 
     def update(done: int, total: int) -> None:
         if "bar" not in state:
-            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr,
-                                             show_pos=True)
+            state["bar"] = click.progressbar(
+                length=total, label=label, file=sys.stderr, show_pos=True
+            )
             state["bar"].__enter__()
         state["bar"].update(done - state.get("done", 0))
         state["done"] = done
@@ -84,9 +90,13 @@ def _progress(label: str, enabled: bool) -> tuple[Callable[[int, int], None] | N
 
 
 content_dir_option = click.option(
-    "--content", "content_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-    envvar="RAI_SHEETS_CONTENT", help="Folder of questionnaire content (default: the built-in "
-    "source_content/; also RAI_SHEETS_CONTENT).")
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    envvar="RAI_SHEETS_CONTENT",
+    help="Folder of questionnaire content (default: the built-in "
+    "source_content/; also RAI_SHEETS_CONTENT).",
+)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,22 +113,54 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("questionnaires", nargs=-1, metavar="[QUESTIONNAIRE]...")
-@click.option("--units", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Roster CSV (unit_id,unit_name,email,language,system_id,system_name): one "
-              "readiness workbook per unit, one risk and one action workbook per AI system.")
-@click.option("--round", "round_id", default="", metavar="ID",
-              help="Round identifier recorded in each workbook and its file name, e.g. 2026Q4.")
-@click.option("--lang", default="en", show_default=True, metavar="CODE",
-              help="Language of the workbooks (a unit's own language in the roster wins).")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True, help="Folder to write into.")
-@click.option("--password", envvar="RAI_SHEETS_SHEET_PASSWORD", default="",
-              help="Password for sheet protection (default: protected without a password). "
-                   "Also RAI_SHEETS_SHEET_PASSWORD.")
+@click.option(
+    "--units",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Roster CSV (unit_id,unit_name,email,language,system_id,system_name): one "
+    "readiness workbook per unit, one risk and one action workbook per AI system.",
+)
+@click.option(
+    "--round",
+    "round_id",
+    default="",
+    metavar="ID",
+    help="Round identifier recorded in each workbook and its file name, e.g. 2026Q4.",
+)
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    metavar="CODE",
+    help="Language of the workbooks (a unit's own language in the roster wins).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write into.",
+)
+@click.option(
+    "--password",
+    envvar="RAI_SHEETS_SHEET_PASSWORD",
+    default="",
+    help="Password for sheet protection (default: protected without a password). "
+    "Also RAI_SHEETS_SHEET_PASSWORD.",
+)
 @content_dir_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
-def generate(questionnaires: tuple[str, ...], units: Path | None, round_id: str, lang: str,
-             out_dir: Path, password: str, content_dir: Path | None, quiet: bool) -> None:
+def generate(
+    questionnaires: tuple[str, ...],
+    units: Path | None,
+    round_id: str,
+    lang: str,
+    out_dir: Path,
+    password: str,
+    content_dir: Path | None,
+    quiet: bool,
+) -> None:
     """Write workbooks to fill in: blank ones, or one per unit and AI system with --units.
 
     \b
@@ -129,9 +171,16 @@ def generate(questionnaires: tuple[str, ...], units: Path | None, round_id: str,
     """
     progress, finish = _progress("Writing workbooks", not quiet and units is not None)
     try:
-        files = api.generate(list(questionnaires) or None, units=units, round_id=round_id,
-                             lang=lang, out_dir=out_dir, content_dir=content_dir,
-                             password=password, progress=progress)
+        files = api.generate(
+            list(questionnaires) or None,
+            units=units,
+            round_id=round_id,
+            lang=lang,
+            out_dir=out_dir,
+            content_dir=content_dir,
+            password=password,
+            progress=progress,
+        )
     finally:
         finish()
     if not quiet and len(files) <= 20:
@@ -150,8 +199,9 @@ def content() -> None:
 
 
 @content.command("check")
-@click.argument("directory", required=False,
-                type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "directory", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
 def content_check(directory: Path | None) -> None:
     """Check questionnaire content: every problem with its file, line and column.
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,21 +39,52 @@ from .model import (
 
 QUESTIONNAIRE_IDS = ("readiness", "risk", "action")
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
-QUESTION_TYPES = ("scale", "select", "text", "longtext", "date", "number", "integer",
-                  "risk", "check", "log")
-SIMPLE_KINDS = {"text": TEXT, "longtext": LONGTEXT, "date": DATE, "number": NUMBER,
-                "integer": INTEGER}
+QUESTION_TYPES = (
+    "scale",
+    "select",
+    "text",
+    "longtext",
+    "date",
+    "number",
+    "integer",
+    "risk",
+    "check",
+    "log",
+)
+SIMPLE_KINDS = {
+    "text": TEXT,
+    "longtext": LONGTEXT,
+    "date": DATE,
+    "number": NUMBER,
+    "integer": INTEGER,
+}
 RULES = {
-    "item_points", "percent", "band", "answered", "risk_level", "level_count", "highest_level",
-    "risk_at_or_above", "applicability", "completion", "status_count", "done_without_evidence",
-    "overdue", "item_attention",
+    "item_points",
+    "percent",
+    "band",
+    "answered",
+    "risk_level",
+    "level_count",
+    "highest_level",
+    "risk_at_or_above",
+    "applicability",
+    "completion",
+    "status_count",
+    "done_without_evidence",
+    "overdue",
+    "item_attention",
 }
 SCOPES = ("all", "each:section", "each:core", "each:principle", "each:level", "each:question")
 PREFILL_COLUMNS = ("unit_id", "unit_name", "system_id", "system_name")
 # Scales that the multi-input question types rely on.
 TYPE_SCALES = {"risk": ("likelihood", "impact"), "check": ("status",), "log": ("lifecycle",)}
-LOG_FIELDS = (("date", DATE, None), ("stage", SELECT, "lifecycle"), ("decision", LONGTEXT, None),
-              ("decided_by", TEXT, None), ("rationale", LONGTEXT, None))
+LOG_FIELDS = (
+    ("date", DATE, None),
+    ("stage", SELECT, "lifecycle"),
+    ("decision", LONGTEXT, None),
+    ("decided_by", TEXT, None),
+    ("rationale", LONGTEXT, None),
+)
 
 
 def default_content_dir() -> Path:
@@ -96,17 +126,26 @@ class _Table:
                 reader = csv.DictReader(fh)
                 self.columns = [c.strip() for c in (reader.fieldnames or [])]
                 for raw in reader:
-                    self.rows.append({(k or "").strip(): (v or "").strip() for k, v in raw.items()
-                                      if k is not None})
+                    self.rows.append(
+                        {
+                            (k or "").strip(): (v or "").strip()
+                            for k, v in raw.items()
+                            if k is not None
+                        }
+                    )
         except UnicodeDecodeError as exc:
-            problems.append(ContentProblem(rel, None, None,
-                                           f"is not UTF-8 text ({exc.reason}). Save it as CSV UTF-8."))
+            problems.append(
+                ContentProblem(
+                    rel, None, None, f"is not UTF-8 text ({exc.reason}). Save it as CSV UTF-8."
+                )
+            )
         except OSError as exc:
             problems.append(ContentProblem(rel, None, None, f"cannot be read: {exc.strerror}"))
 
     def problem(self, index: int | None, column: str | None, message: str) -> None:
-        self.problems.append(ContentProblem(self.rel, None if index is None else index + 2,
-                                            column, message))
+        self.problems.append(
+            ContentProblem(self.rel, None if index is None else index + 2, column, message)
+        )
 
     def text(self, row: dict[str, str], column: str) -> dict[str, str]:
         out = {DEFAULT_LANGUAGE: row.get(column, "")}
@@ -123,8 +162,12 @@ class _Table:
     def require_columns(self, *columns: str) -> bool:
         missing = [c for c in columns if c not in self.columns]
         if missing and (self.rows or self.columns):
-            self.problem(None, None, f"lacks the column(s) {', '.join(missing)}. "
-                                     f"Add them to the header line (see FORMAT.md).")
+            self.problem(
+                None,
+                None,
+                f"lacks the column(s) {', '.join(missing)}. "
+                f"Add them to the header line (see FORMAT.md).",
+            )
         return not missing
 
     def validate(self, schema: pa.DataFrameSchema) -> None:
@@ -138,14 +181,16 @@ class _Table:
             for case in exc.failure_cases.itertuples():
                 idx = case.index if isinstance(case.index, int) else None
                 check = str(case.check)
-                self.problem(idx, str(case.column) if case.column else None,
-                             _CHECK_MESSAGES.get(check.split("(")[0], check)
-                             .format(value=case.failure_case))
+                self.problem(
+                    idx,
+                    str(case.column) if case.column else None,
+                    _CHECK_MESSAGES.get(check.split("(")[0], check).format(value=case.failure_case),
+                )
 
 
 _CHECK_MESSAGES = {
     "str_matches": '"{value}" is not a valid identifier: use lower-case letters, digits and _ '
-                   "(start with a letter, at most 31 characters).",
+    "(start with a letter, at most 31 characters).",
     "field_uniqueness": '"{value}" is used more than once; identifiers must be unique.',
     "isin": '"{value}" is not an allowed value here (see FORMAT.md).',
     "number": '"{value}" is not a number.',
@@ -183,8 +228,9 @@ def content_hash(paths: Iterable[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-def load_principles(root: Path, problems: list[ContentProblem]
-                    ) -> tuple[tuple[CorePrinciple, ...], tuple[Principle, ...], set[str]]:
+def load_principles(
+    root: Path, problems: list[ContentProblem]
+) -> tuple[tuple[CorePrinciple, ...], tuple[Principle, ...], set[str]]:
     cores_t = _Table(root / "core_principles.csv", "core_principles.csv", problems)
     princ_t = _Table(root / "principles.csv", "principles.csv", problems)
     cores_t.require_columns("core_id", "label")
@@ -198,10 +244,14 @@ def load_principles(root: Path, problems: list[ContentProblem]
     principles = []
     for i, r in enumerate(princ_t.rows):
         if r.get("core_id") not in core_ids:
-            princ_t.problem(i, "core_id", f'"{r.get("core_id")}" is not a core principle in '
-                                          f"core_principles.csv.")
-        principles.append(Principle(r["principle_id"], r.get("core_id", ""),
-                                    Text(princ_t.text(r, "label"))))
+            princ_t.problem(
+                i,
+                "core_id",
+                f'"{r.get("core_id")}" is not a core principle in core_principles.csv.',
+            )
+        principles.append(
+            Principle(r["principle_id"], r.get("core_id", ""), Text(princ_t.text(r, "label")))
+        )
     return cores, tuple(principles), cores_t.languages() | princ_t.languages()
 
 
@@ -209,12 +259,15 @@ def load_questionnaire(qid: str, root: Path | None = None) -> Questionnaire:
     """Load one questionnaire; raise ContentError listing every problem found."""
     qn, problems = _load(qid, root or default_content_dir())
     if problems or qn is None:
-        raise ContentError(sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or "")))
+        raise ContentError(
+            sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or ""))
+        )
     return qn
 
 
-def check_content(root: Path | None = None, ids: Iterable[str] | None = None
-                  ) -> list[ContentProblem]:
+def check_content(
+    root: Path | None = None, ids: Iterable[str] | None = None
+) -> list[ContentProblem]:
     root = root or default_content_dir()
     problems: list[ContentProblem] = []
     for qid in ids or available_questionnaires(root):
@@ -224,8 +277,11 @@ def check_content(root: Path | None = None, ids: Iterable[str] | None = None
 
 def available_questionnaires(root: Path | None = None) -> list[str]:
     root = root or default_content_dir()
-    found = [p.name for p in sorted(root.iterdir()) if (p / "questions.csv").exists()] \
-        if root.is_dir() else []
+    found = (
+        [p.name for p in sorted(root.iterdir()) if (p / "questions.csv").exists()]
+        if root.is_dir()
+        else []
+    )
     ordered = [q for q in QUESTIONNAIRE_IDS if q in found]
     return ordered + [q for q in found if q not in ordered]
 
@@ -236,8 +292,11 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     problems: list[ContentProblem] = []
     folder = root / qid
     if not (folder / "questions.csv").is_file():
-        return None, [ContentProblem(f"{qid}/", None, None,
-                                     f"no questionnaire here: {folder} has no questions.csv.")]
+        return None, [
+            ContentProblem(
+                f"{qid}/", None, None, f"no questionnaire here: {folder} has no questions.csv."
+            )
+        ]
     cores, principles, langs = load_principles(root, problems)
     principle_ids = {p.id for p in principles}
 
@@ -264,18 +323,27 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
         langs |= t.languages()
 
     settings_t.require_columns("key", "value")
-    settings = {r["key"]: Text(settings_t.text(r, "value")) for r in settings_t.rows if r.get("key")}
+    settings = {
+        r["key"]: Text(settings_t.text(r, "value")) for r in settings_t.rows if r.get("key")
+    }
     version = settings.get("version", Text({})).get()
     if not version:
-        settings_t.problem(None, "key", 'needs a "version" row: the content version written into '
-                                        "every workbook.")
+        settings_t.problem(
+            None, "key", 'needs a "version" row: the content version written into every workbook.'
+        )
 
     # Scales
     scales_t.require_columns("scale_id", "code", "points", "label")
-    scales_t.validate(pa.DataFrameSchema({
-        "scale_id": _id_column(unique=False), "code": _id_column(unique=False),
-        "points": pa.Column(str, _number_check()), "label": pa.Column(str, _NOT_BLANK),
-    }))
+    scales_t.validate(
+        pa.DataFrameSchema(
+            {
+                "scale_id": _id_column(unique=False),
+                "code": _id_column(unique=False),
+                "points": pa.Column(str, _number_check()),
+                "label": pa.Column(str, _NOT_BLANK),
+            }
+        )
+    )
     choices: dict[str, list[Choice]] = {}
     seen_choice: set[tuple[str, str]] = set()
     for i, r in enumerate(scales_t.rows):
@@ -284,37 +352,60 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
             scales_t.problem(i, "code", f'"{key[1]}" appears twice in scale "{key[0]}".')
         seen_choice.add(key)
         pts = r.get("points", "")
-        choices.setdefault(key[0], []).append(Choice(
-            key[1], Text(scales_t.text(r, "label")),
-            float(pts) if pts and _is_number_or_blank(pts) else None,
-            Text(scales_t.text(r, "description"))))
+        choices.setdefault(key[0], []).append(
+            Choice(
+                key[1],
+                Text(scales_t.text(r, "label")),
+                float(pts) if pts and _is_number_or_blank(pts) else None,
+                Text(scales_t.text(r, "description")),
+            )
+        )
     scales = {sid: Scale(sid, tuple(cs)) for sid, cs in choices.items()}
     for sid, scale in scales.items():
         for lang in langs | {DEFAULT_LANGUAGE}:
             labels = [c.label.get(lang).casefold() for c in scale.choices]
             if len(set(labels)) != len(labels):
-                scales_t.problem(None, f"label::{lang}" if lang != DEFAULT_LANGUAGE else "label",
-                                 f'scale "{sid}" has two choices with the same label; '
-                                 "a dropdown needs distinct labels.")
+                scales_t.problem(
+                    None,
+                    f"label::{lang}" if lang != DEFAULT_LANGUAGE else "label",
+                    f'scale "{sid}" has two choices with the same label; '
+                    "a dropdown needs distinct labels.",
+                )
 
     # Sections
     sections_t.require_columns("section_id", "sheet", "label")
-    sections_t.validate(pa.DataFrameSchema({
-        "section_id": _id_column(), "sheet": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z][A-Za-z ]{0,29}$")),
-        "label": pa.Column(str, _NOT_BLANK),
-    }))
-    sections = tuple(Section(r["section_id"], Text(sections_t.text(r, "label")),
-                             Text(sections_t.text(r, "description")), r.get("sheet", ""))
-                     for r in sections_t.rows)
+    sections_t.validate(
+        pa.DataFrameSchema(
+            {
+                "section_id": _id_column(),
+                "sheet": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z][A-Za-z ]{0,29}$")),
+                "label": pa.Column(str, _NOT_BLANK),
+            }
+        )
+    )
+    sections = tuple(
+        Section(
+            r["section_id"],
+            Text(sections_t.text(r, "label")),
+            Text(sections_t.text(r, "description")),
+            r.get("sheet", ""),
+        )
+        for r in sections_t.rows
+    )
     section_ids = {s.id for s in sections}
 
     # Questions
     questions_t.require_columns("question_id", "section_id", "type", "label")
-    questions_t.validate(pa.DataFrameSchema({
-        "question_id": _id_column(), "section_id": pa.Column(str),
-        "type": pa.Column(str, pa.Check.isin(QUESTION_TYPES)),
-        "label": pa.Column(str, _NOT_BLANK),
-    }))
+    questions_t.validate(
+        pa.DataFrameSchema(
+            {
+                "question_id": _id_column(),
+                "section_id": pa.Column(str),
+                "type": pa.Column(str, pa.Check.isin(QUESTION_TYPES)),
+                "label": pa.Column(str, _NOT_BLANK),
+            }
+        )
+    )
     questions: list[Question] = []
     sheet_families: dict[str, tuple[str, int]] = {}
     for i, r in enumerate(questions_t.rows):
@@ -324,9 +415,13 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
         sheet = next((s.sheet for s in sections if s.id == q.section_id), "")
         fam = family_of(q.type)
         if sheet in sheet_families and sheet_families[sheet][0] != fam:
-            questions_t.problem(i, "type", f'a "{q.type}" question cannot share the sheet "{sheet}" '
-                                           f"with the question on line {sheet_families[sheet][1]}; "
-                                           "give its section a sheet of its own.")
+            questions_t.problem(
+                i,
+                "type",
+                f'a "{q.type}" question cannot share the sheet "{sheet}" '
+                f"with the question on line {sheet_families[sheet][1]}; "
+                "give its section a sheet of its own.",
+            )
         sheet_families.setdefault(sheet, (fam, i + 2))
         questions.append(q)
     if not questions and questions_t.rows == [] and not problems:
@@ -336,38 +431,65 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     levels: list[Level] = []
     if levels_t.rows or levels_t.columns:
         levels_t.require_columns("level_id", "rank", "colour", "label")
-        levels_t.validate(pa.DataFrameSchema({
-            "level_id": _id_column(), "rank": pa.Column(str, pa.Check.str_matches(r"^[1-9][0-9]?$"), unique=True),
-            "colour": pa.Column(str, pa.Check.str_matches(r"^#[0-9A-Fa-f]{6}$")),
-        }))
+        levels_t.validate(
+            pa.DataFrameSchema(
+                {
+                    "level_id": _id_column(),
+                    "rank": pa.Column(str, pa.Check.str_matches(r"^[1-9][0-9]?$"), unique=True),
+                    "colour": pa.Column(str, pa.Check.str_matches(r"^#[0-9A-Fa-f]{6}$")),
+                }
+            )
+        )
         for r in levels_t.rows:
             rank = r.get("rank", "")
-            levels.append(Level(r["level_id"], Text(levels_t.text(r, "label")),
-                                int(rank) if rank.isdigit() else 0, r.get("colour", "#FFFFFF")))
+            levels.append(
+                Level(
+                    r["level_id"],
+                    Text(levels_t.text(r, "label")),
+                    int(rank) if rank.isdigit() else 0,
+                    r.get("colour", "#FFFFFF"),
+                )
+            )
     level_ids = {lv.id for lv in levels}
     matrix: dict[tuple[str, str], str] = {}
     if matrix_t.rows or matrix_t.columns:
         lik, imp = scales.get("likelihood"), scales.get("impact")
         if not lik or not imp:
-            matrix_t.problem(None, None, 'needs the scales "likelihood" and "impact" in scales.csv.')
+            matrix_t.problem(
+                None, None, 'needs the scales "likelihood" and "impact" in scales.csv.'
+            )
         else:
             rated_l = [c.code for c in lik.choices if c.points is not None]
             rated_i = [c.code for c in imp.choices if c.points is not None]
             if matrix_t.columns[:1] != ["likelihood"] or set(matrix_t.columns[1:]) != set(rated_i):
-                matrix_t.problem(None, None, "header must be likelihood followed by every impact "
-                                             f"code: likelihood,{','.join(rated_i)}.")
+                matrix_t.problem(
+                    None,
+                    None,
+                    "header must be likelihood followed by every impact "
+                    f"code: likelihood,{','.join(rated_i)}.",
+                )
             for i, r in enumerate(matrix_t.rows):
                 if r.get("likelihood") not in rated_l:
-                    matrix_t.problem(i, "likelihood", f'"{r.get("likelihood")}" is not a likelihood '
-                                                      f"code: use one of {', '.join(rated_l)}.")
+                    matrix_t.problem(
+                        i,
+                        "likelihood",
+                        f'"{r.get("likelihood")}" is not a likelihood '
+                        f"code: use one of {', '.join(rated_l)}.",
+                    )
                     continue
                 for code in rated_i:
                     lv = r.get(code, "")
                     if lv not in level_ids:
-                        matrix_t.problem(i, code, f'"{lv}" is not a level in levels.csv: use one of '
-                                                  f"{', '.join(sorted(level_ids))}.")
+                        matrix_t.problem(
+                            i,
+                            code,
+                            f'"{lv}" is not a level in levels.csv: use one of '
+                            f"{', '.join(sorted(level_ids))}.",
+                        )
                     matrix[(r["likelihood"], code)] = lv
-            missing = [lk for lk in rated_l if lk not in {r.get("likelihood") for r in matrix_t.rows}]
+            missing = [
+                lk for lk in rated_l if lk not in {r.get("likelihood") for r in matrix_t.rows}
+            ]
             if missing:
                 matrix_t.problem(None, "likelihood", f"has no row for {', '.join(missing)}.")
 
@@ -375,43 +497,83 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     bands: list[Band] = []
     if bands_t.rows or bands_t.columns:
         bands_t.require_columns("band_id", "min_percent", "colour", "label")
-        bands_t.validate(pa.DataFrameSchema({
-            "band_id": _id_column(), "min_percent": pa.Column(str, _number_check()),
-            "colour": pa.Column(str, pa.Check.str_matches(r"^#[0-9A-Fa-f]{6}$")),
-        }))
+        bands_t.validate(
+            pa.DataFrameSchema(
+                {
+                    "band_id": _id_column(),
+                    "min_percent": pa.Column(str, _number_check()),
+                    "colour": pa.Column(str, pa.Check.str_matches(r"^#[0-9A-Fa-f]{6}$")),
+                }
+            )
+        )
         for r in bands_t.rows:
             mp = r.get("min_percent", "")
-            bands.append(Band(r["band_id"], Text(bands_t.text(r, "label")),
-                              float(mp) / 100 if mp and _is_number_or_blank(mp) else 0.0,
-                              r.get("colour", "#FFFFFF")))
+            bands.append(
+                Band(
+                    r["band_id"],
+                    Text(bands_t.text(r, "label")),
+                    float(mp) / 100 if mp and _is_number_or_blank(mp) else 0.0,
+                    r.get("colour", "#FFFFFF"),
+                )
+            )
         mins = [b.min_fraction for b in bands]
         if mins and (mins != sorted(mins) or mins[0] != 0 or len(set(mins)) != len(mins)):
-            bands_t.problem(None, "min_percent", "bands must start at 0 and rise strictly, "
-                                                 "lowest band first.")
+            bands_t.problem(
+                None, "min_percent", "bands must start at 0 and rise strictly, lowest band first."
+            )
 
     # Rules
     rules_t.require_columns("metric_id", "rule", "scope", "label")
-    rules_t.validate(pa.DataFrameSchema({
-        "metric_id": pa.Column(str, pa.Check.str_matches(r"^[a-z{][a-z0-9_{}]*$"), unique=True),
-        "rule": pa.Column(str, pa.Check.isin(sorted(RULES))),
-        "scope": pa.Column(str, pa.Check.isin(SCOPES)),
-    }))
+    rules_t.validate(
+        pa.DataFrameSchema(
+            {
+                "metric_id": pa.Column(
+                    str, pa.Check.str_matches(r"^[a-z{][a-z0-9_{}]*$"), unique=True
+                ),
+                "rule": pa.Column(str, pa.Check.isin(sorted(RULES))),
+                "scope": pa.Column(str, pa.Check.isin(SCOPES)),
+            }
+        )
+    )
     rules = []
     for i, r in enumerate(rules_t.rows):
         scope = r.get("scope", "")
         placeholder = "{" + scope.removeprefix("each:") + "}"
         if scope.startswith("each:") and placeholder not in r.get("metric_id", ""):
-            rules_t.problem(i, "metric_id", f"a rule over {scope} needs {placeholder} in its "
-                                            "metric_id so that each metric has its own id.")
-        rules.append(Rule(r.get("metric_id", ""), r.get("rule", ""), scope, r.get("source", ""),
-                          r.get("param", ""), Text(rules_t.text(r, "label"))))
+            rules_t.problem(
+                i,
+                "metric_id",
+                f"a rule over {scope} needs {placeholder} in its "
+                "metric_id so that each metric has its own id.",
+            )
+        rules.append(
+            Rule(
+                r.get("metric_id", ""),
+                r.get("rule", ""),
+                scope,
+                r.get("source", ""),
+                r.get("param", ""),
+                Text(rules_t.text(r, "label")),
+            )
+        )
 
-    files = [p for p in folder.glob("*.csv")] + [root / "core_principles.csv",
-                                                 root / "principles.csv"]
+    files = [p for p in folder.glob("*.csv")] + [
+        root / "core_principles.csv",
+        root / "principles.csv",
+    ]
     qn = Questionnaire(
-        id=qid, version=version, settings=settings, sections=sections,
-        questions=tuple(questions), scales=scales, cores=cores, principles=principles,
-        levels=tuple(levels), matrix=matrix, bands=tuple(bands), rules=tuple(rules),
+        id=qid,
+        version=version,
+        settings=settings,
+        sections=sections,
+        questions=tuple(questions),
+        scales=scales,
+        cores=cores,
+        principles=principles,
+        levels=tuple(levels),
+        matrix=matrix,
+        bands=tuple(bands),
+        rules=tuple(rules),
         languages=tuple([DEFAULT_LANGUAGE] + sorted(langs - {DEFAULT_LANGUAGE})),
         content_hash=content_hash(p for p in files if p.exists()),
     )
@@ -425,8 +587,14 @@ def family_of(qtype: str) -> str:
     return {"risk": "risk", "check": "check", "log": "log"}.get(qtype, "form")
 
 
-def _question(r: dict[str, str], i: int, t: _Table, scales: dict[str, Scale],
-              section_ids: set[str], principle_ids: set[str]) -> Question | None:
+def _question(
+    r: dict[str, str],
+    i: int,
+    t: _Table,
+    scales: dict[str, Scale],
+    section_ids: set[str],
+    principle_ids: set[str],
+) -> Question | None:
     from .model import Text
 
     qtype = r.get("type", "")
@@ -436,17 +604,26 @@ def _question(r: dict[str, str], i: int, t: _Table, scales: dict[str, Scale],
         t.problem(i, "section_id", f'"{r.get("section_id")}" is not a section in sections.csv.')
     principle = r.get("principle_id") or None
     if principle and principle not in principle_ids:
-        t.problem(i, "principle_id", f'"{principle}" is not one of the 17 instrumental principles '
-                                     "in principles.csv.")
+        t.problem(
+            i,
+            "principle_id",
+            f'"{principle}" is not one of the 17 instrumental principles in principles.csv.',
+        )
     if qtype in ("risk", "check", "scale") and not principle:
-        t.problem(i, "principle_id", f"a {qtype} item must be tagged with its instrumental "
-                                     "principle so that results roll up by principle.")
+        t.problem(
+            i,
+            "principle_id",
+            f"a {qtype} item must be tagged with its instrumental "
+            "principle so that results roll up by principle.",
+        )
     scale_id = r.get("scale_id") or None
-    if qtype in ("scale", "select"):
-        if not scale_id or scale_id not in scales:
-            t.problem(i, "scale_id", f'"{scale_id or ""}" is not a scale in scales.csv; a {qtype} '
-                                     "question needs one.")
-            return None
+    if qtype in ("scale", "select") and (not scale_id or scale_id not in scales):
+        t.problem(
+            i,
+            "scale_id",
+            f'"{scale_id or ""}" is not a scale in scales.csv; a {qtype} question needs one.',
+        )
+        return None
     for needed in TYPE_SCALES.get(qtype, ()):
         if needed not in scales:
             t.problem(i, "type", f'a {qtype} item needs the scale "{needed}" in scales.csv.')
@@ -465,8 +642,11 @@ def _question(r: dict[str, str], i: int, t: _Table, scales: dict[str, Scale],
         weight = 1.0
     prefill = r.get("prefill") or None
     if prefill and prefill not in PREFILL_COLUMNS:
-        t.problem(i, "prefill", f'"{prefill}" is not a roster column: use one of '
-                                f"{', '.join(PREFILL_COLUMNS)}.")
+        t.problem(
+            i,
+            "prefill",
+            f'"{prefill}" is not a roster column: use one of {", ".join(PREFILL_COLUMNS)}.',
+        )
     qid = r.get("question_id", "")
 
     fields: tuple[Field, ...]
@@ -475,33 +655,56 @@ def _question(r: dict[str, str], i: int, t: _Table, scales: dict[str, Scale],
     elif qtype in SIMPLE_KINDS:
         fields = (Field("", SIMPLE_KINDS[qtype], None, required),)
     elif qtype == "risk":
-        fields = (Field("likelihood", SELECT, "likelihood", required),
-                  Field("impact", SELECT, "impact", required),
-                  Field("mitigation", LONGTEXT, None, False),
-                  Field("residual_likelihood", SELECT, "likelihood", False),
-                  Field("residual_impact", SELECT, "impact", False))
+        fields = (
+            Field("likelihood", SELECT, "likelihood", required),
+            Field("impact", SELECT, "impact", required),
+            Field("mitigation", LONGTEXT, None, False),
+            Field("residual_likelihood", SELECT, "likelihood", False),
+            Field("residual_impact", SELECT, "impact", False),
+        )
     elif qtype == "check":
-        fields = (Field("status", SELECT, "status", required),
-                  Field("owner", TEXT, None, False),
-                  Field("due", DATE, None, False),
-                  Field("evidence", TEXT, None, False),
-                  Field("notes", LONGTEXT, None, False))
+        fields = (
+            Field("status", SELECT, "status", required),
+            Field("owner", TEXT, None, False),
+            Field("due", DATE, None, False),
+            Field("evidence", TEXT, None, False),
+            Field("notes", LONGTEXT, None, False),
+        )
     else:  # log: a fixed number of rows, each with the same fields
         rows_s = r.get("rows", "") or "15"
         if not rows_s.isdigit() or not 1 <= int(rows_s) <= 200:
             t.problem(i, "rows", f'"{rows_s}" must be a whole number of rows from 1 to 200.')
             rows_s = "15"
-        fields = tuple(Field(f"{n:02d}_{key}", kind, scale, False)
-                       for n in range(1, int(rows_s) + 1) for key, kind, scale in LOG_FIELDS)
-    return Question(qid, r.get("section_id", ""), principle, qtype, scale_id, required, weight,
-                    Text(t.text(r, "label")), Text(t.text(r, "guidance")), prefill, fields)
+        fields = tuple(
+            Field(f"{n:02d}_{key}", kind, scale, False)
+            for n in range(1, int(rows_s) + 1)
+            for key, kind, scale in LOG_FIELDS
+        )
+    return Question(
+        qid,
+        r.get("section_id", ""),
+        principle,
+        qtype,
+        scale_id,
+        required,
+        weight,
+        Text(t.text(r, "label")),
+        Text(t.text(r, "guidance")),
+        prefill,
+        fields,
+    )
 
 
 def _check_rules(qn: Questionnaire, rules_t: _Table, levels_t: _Table, scales_t: _Table) -> None:
     """Cross-table checks: each rule has what it needs in the content."""
     metric_patterns = {r.metric for r in qn.rules}
-    needs_levels = {"risk_level", "level_count", "highest_level", "risk_at_or_above",
-                    "applicability"}
+    needs_levels = {
+        "risk_level",
+        "level_count",
+        "highest_level",
+        "risk_at_or_above",
+        "applicability",
+    }
     for i, rule in enumerate(qn.rules):
         if rule.rule in needs_levels and (not qn.levels or not qn.matrix):
             rules_t.problem(i, "rule", f'"{rule.rule}" needs levels.csv and matrix.csv.')
@@ -509,10 +712,16 @@ def _check_rules(qn: Questionnaire, rules_t: _Table, levels_t: _Table, scales_t:
             if not qn.bands:
                 rules_t.problem(i, "rule", '"band" needs bands.csv.')
             if rule.source not in metric_patterns:
-                rules_t.problem(i, "source", f'"{rule.source}" is not a metric_id in rules.csv; a '
-                                             "band reads the percent metric named here.")
-        if rule.rule in ("risk_level", "level_count", "highest_level") and \
-                rule.param not in ("inherent", "residual"):
+                rules_t.problem(
+                    i,
+                    "source",
+                    f'"{rule.source}" is not a metric_id in rules.csv; a '
+                    "band reads the percent metric named here.",
+                )
+        if rule.rule in ("risk_level", "level_count", "highest_level") and rule.param not in (
+            "inherent",
+            "residual",
+        ):
             rules_t.problem(i, "param", f'"{rule.param}" must be inherent or residual.')
         if rule.rule in ("risk_at_or_above", "applicability") and rule.param not in qn.levels_by_id:
             rules_t.problem(i, "param", f'"{rule.param}" must be a level id from levels.csv.')
@@ -520,10 +729,15 @@ def _check_rules(qn: Questionnaire, rules_t: _Table, levels_t: _Table, scales_t:
             for key in ("core_function", "other_effects"):
                 qid = qn.setting(f"applicability_{key}")
                 if qid not in qn.questions_by_id:
-                    rules_t.problem(i, "rule", f'"applicability" needs the setting '
-                                               f"applicability_{key} naming a yes/no question.")
-        if rule.rule in ("status_count",) and rule.param not in \
-                {c.code for c in qn.scales.get("status", _NO_SCALE).choices}:
+                    rules_t.problem(
+                        i,
+                        "rule",
+                        f'"applicability" needs the setting '
+                        f"applicability_{key} naming a yes/no question.",
+                    )
+        if rule.rule in ("status_count",) and rule.param not in {
+            c.code for c in qn.scales.get("status", _NO_SCALE).choices
+        }:
             rules_t.problem(i, "param", f'"{rule.param}" is not a code of the status scale.')
     if "yes_no" in qn.scales:
         codes = {c.code for c in qn.scales["yes_no"].choices}

@@ -54,7 +54,12 @@ class FormulaBuilder:
         out: list[str] = []
         start = prev = None
         for c in cells + [None]:
-            if c is not None and prev is not None and c.sheet == prev.sheet and c.row == prev.row + 1:
+            if (
+                c is not None
+                and prev is not None
+                and c.sheet == prev.sheet
+                and c.row == prev.row + 1
+            ):
                 prev = c
                 continue
             if start is not None and prev is not None:
@@ -75,14 +80,18 @@ class FormulaBuilder:
             ans = self.input(q, "", here)
             scale = q.scale_id or ""
             if key == "weighted":
-                return (f"IFERROR(INDEX({points_name(scale)},MATCH({ans},{list_name(scale)},0))"
-                        f"*{_num(q.weight)},\"\")")
+                return (
+                    f"IFERROR(INDEX({points_name(scale)},MATCH({ans},{list_name(scale)},0))"
+                    f'*{_num(q.weight)},"")'
+                )
             max_pts = q.weight * self.qn.scales[scale].max_points
             return f'IF(ISNUMBER({self.helper(q, "weighted", here)}),{_num(max_pts)},"")'
         if key.startswith("rank_"):
             prefix = "" if key == "rank_inherent" else "residual_"
-            return (f"IFERROR(INDEX({LEVEL_RANKS},MATCH({self._level_expr(q, prefix, here)},"
-                    f"{LEVEL_LABELS},0)),0)")
+            return (
+                f"IFERROR(INDEX({LEVEL_RANKS},MATCH({self._level_expr(q, prefix, here)},"
+                f"{LEVEL_LABELS},0)),0)"
+            )
         if key == "done":
             st = self.input(q, "status", here)
             na = self._status_label(NOT_APPLICABLE)
@@ -103,12 +112,17 @@ class FormulaBuilder:
             return None
 
     def _level_expr(self, q: Question, prefix: str, here: str) -> str:
-        lik, imp = self.input(q, prefix + "likelihood", here), self.input(q, prefix + "impact", here)
+        lik, imp = (
+            self.input(q, prefix + "likelihood", here),
+            self.input(q, prefix + "impact", here),
+        )
         return f"INDEX({MATRIX},MATCH({lik},{MATRIX_ROWS},0),MATCH({imp},{MATRIX_COLS},0))"
 
     def _no_evidence(self, q: Question, here: str) -> str:
-        return f'AND({self.input(q, "status", here)}={self.label("status", DONE)},' \
-               f'{self.input(q, "evidence", here)}="")'
+        return (
+            f"AND({self.input(q, 'status', here)}={self.label('status', DONE)},"
+            f'{self.input(q, "evidence", here)}="")'
+        )
 
     def _overdue(self, q: Question, here: str) -> str:
         due, st = self.input(q, "due", here), self.input(q, "status", here)
@@ -126,14 +140,20 @@ class FormulaBuilder:
         if rule == "item_points":
             q = qs[0]
             ans, scale = self.input(q, "", here), q.scale_id or ""
-            return (f'IF({ans}="","",IFERROR(INDEX({points_name(scale)},'
-                    f'MATCH({ans},{list_name(scale)},0))*1,""))')
+            return (
+                f'IF({ans}="","",IFERROR(INDEX({points_name(scale)},'
+                f'MATCH({ans},{list_name(scale)},0))*1,""))'
+            )
         if rule == "percent":
-            w, a = ",".join(self.runs(qs, "weighted", here)), ",".join(self.runs(qs, "attainable", here))
+            w, a = (
+                ",".join(self.runs(qs, "weighted", here)),
+                ",".join(self.runs(qs, "attainable", here)),
+            )
             return f'IF(SUM({a})=0,"",SUM({w})/SUM({a}))'
         if rule == "band":
-            src = m.rule.source.replace("{" + m.rule.scope.removeprefix("each:") + "}",
-                                        m.scope_id or "")
+            src = m.rule.source.replace(
+                "{" + m.rule.scope.removeprefix("each:") + "}", m.scope_id or ""
+            )
             s = self.ref(self.plan.outputs[src], here)
             return f'IF(ISNUMBER({s}),LOOKUP({s},{BAND_MINS},{BAND_LABELS}),"")'
         if rule == "answered":
@@ -141,7 +161,10 @@ class FormulaBuilder:
         if rule == "risk_level":
             q = qs[0]
             prefix = "" if param == "inherent" else "residual_"
-            lik, imp = self.input(q, prefix + "likelihood", here), self.input(q, prefix + "impact", here)
+            lik, imp = (
+                self.input(q, prefix + "likelihood", here),
+                self.input(q, prefix + "impact", here),
+            )
             return f'IF(OR({lik}="",{imp}=""),"",IFERROR({self._level_expr(q, prefix, here)},""))'
         if rule == "level_count":
             rank = self.qn.levels_by_id[m.scope_id or ""].rank
@@ -154,13 +177,19 @@ class FormulaBuilder:
             return self._risk_found(qs, param, here)
         if rule == "applicability":
             yes, no = self.label("yes_no", "yes"), self.label("yes_no", "no")
-            core = self.input(self.qn.questions_by_id[self.qn.setting("applicability_core_function")], "", here)
-            other = self.input(self.qn.questions_by_id[self.qn.setting("applicability_other_effects")], "", here)
+            core = self.input(
+                self.qn.questions_by_id[self.qn.setting("applicability_core_function")], "", here
+            )
+            other = self.input(
+                self.qn.questions_by_id[self.qn.setting("applicability_other_effects")], "", here
+            )
             found = self._risk_found(qs, param, here)
-            return (f"IF(OR({core}={yes},{found}={self.setting('yes')},{other}={yes}),"
-                    f"{self.setting('applicability_full')},"
-                    f"IF(AND({core}={no},{found}={self.setting('no')},{other}={no}),"
-                    f"{self.setting('applicability_core')},{self.setting('applicability_incomplete')}))")
+            return (
+                f"IF(OR({core}={yes},{found}={self.setting('yes')},{other}={yes}),"
+                f"{self.setting('applicability_full')},"
+                f"IF(AND({core}={no},{found}={self.setting('no')},{other}={no}),"
+                f"{self.setting('applicability_core')},{self.setting('applicability_incomplete')}))"
+            )
         if rule == "completion":
             d = ",".join(self.runs(qs, "done", here))
             return f'IF(COUNT({d})=0,"",SUM({d})/COUNT({d}))'
@@ -172,10 +201,12 @@ class FormulaBuilder:
             return f"SUM({','.join(self.runs(qs, key, here))})"
         if rule == "item_attention":
             q = qs[0]
-            return (f"IF({self.helper(q, 'no_evidence', here)}=1,"
-                    f"{self.setting('attention_evidence')},"
-                    f"IF({self.helper(q, 'overdue', here)}=1,"
-                    f"{self.setting('attention_overdue')},\"\"))")
+            return (
+                f"IF({self.helper(q, 'no_evidence', here)}=1,"
+                f"{self.setting('attention_evidence')},"
+                f"IF({self.helper(q, 'overdue', here)}=1,"
+                f'{self.setting("attention_overdue")},""))'
+            )
         raise KeyError(rule)
 
     def _max_rank(self, qs: list[Question], which: str, here: str) -> str:
@@ -184,8 +215,7 @@ class FormulaBuilder:
     def _risk_found(self, qs: list[Question], level_id: str, here: str) -> str:
         top = self._max_rank(qs, "inherent", here)
         rank = self.qn.levels_by_id[level_id].rank
-        return (f'IF({top}=0,"",IF({top}>={rank},{self.setting("yes")},'
-                f'{self.setting("no")}))')
+        return f'IF({top}=0,"",IF({top}>={rank},{self.setting("yes")},{self.setting("no")}))'
 
     def _answered(self, q: Question, here: str) -> str:
         if q.type == "risk":

@@ -71,19 +71,32 @@ class WorkbookSpec:
         u = self.unit
         qn = self.questionnaire
         return {
-            "questionnaire": qn.id, "version": qn.version, "content_hash": qn.content_hash,
-            "unit_id": u.unit_id if u else "", "unit_name": u.unit_name if u else "",
-            "system_id": u.system_id if u else "", "system_name": u.system_name if u else "",
-            "round": self.round_id, "language": self.lang,
-            "generated_at": self.generated_at.isoformat(), "generator": f"rai-sheets {__version__}",
+            "questionnaire": qn.id,
+            "version": qn.version,
+            "content_hash": qn.content_hash,
+            "unit_id": u.unit_id if u else "",
+            "unit_name": u.unit_name if u else "",
+            "system_id": u.system_id if u else "",
+            "system_name": u.system_name if u else "",
+            "round": self.round_id,
+            "language": self.lang,
+            "generated_at": self.generated_at.isoformat(),
+            "generator": f"rai-sheets {__version__}",
         }
 
 
 def write_workbook(spec: WorkbookSpec, target: str | IO[bytes]) -> None:
     qn = spec.questionnaire
     p = plan(qn)
-    wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False,
-                                      "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        target,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     st = Styles(wb)
     meta = spec.meta()
     answers = dict(spec.answers)
@@ -107,17 +120,26 @@ def write_workbook(spec: WorkbookSpec, target: str | IO[bytes]) -> None:
     for key, value in meta.items():
         if value:
             wb.set_custom_property(key, value)
-    wb.set_properties({
-        "title": f"{qn.title.get(spec.lang)}"
-                 + (f" - {spec.unit.system_name or spec.unit.unit_name}" if spec.unit else ""),
-        "subject": qn.title.get(spec.lang), "author": "rai-sheets", "company": "",
-        "comments": f"{qn.id} {qn.version}", "created": spec.generated_at,
-    })
+    wb.set_properties(
+        {
+            "title": f"{qn.title.get(spec.lang)}"
+            + (f" - {spec.unit.system_name or spec.unit.unit_name}" if spec.unit else ""),
+            "subject": qn.title.get(spec.lang),
+            "author": "rai-sheets",
+            "company": "",
+            "comments": f"{qn.id} {qn.version}",
+            "created": spec.generated_at,
+        }
+    )
     wb.close()
 
 
-_PROTECTION = {"format_columns": True, "format_rows": True, "select_locked_cells": True,
-               "select_unlocked_cells": True}
+_PROTECTION = {
+    "format_columns": True,
+    "format_rows": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
 
 
 def footer_text(spec: WorkbookSpec) -> str:
@@ -126,8 +148,10 @@ def footer_text(spec: WorkbookSpec) -> str:
         who = spec.unit.unit_name + (f" / {spec.unit.system_name}" if spec.unit.system_name else "")
     qn = spec.questionnaire
     esc = lambda s: s.replace("&", "&&")  # noqa: E731 - '&' starts a header/footer code
-    return (f"&L{esc(who)[:80]}&C{esc(qn.setting('short_title', spec.lang) or qn.id)} "
-            f"{esc(qn.version)}&RPage &P of &N")
+    return (
+        f"&L{esc(who)[:80]}&C{esc(qn.setting('short_title', spec.lang) or qn.id)} "
+        f"{esc(qn.version)}&RPage &P of &N"
+    )
 
 
 def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
@@ -150,9 +174,17 @@ def _title(ws: Worksheet, st: Styles, spec: WorkbookSpec, heading: str) -> None:
     ws.write_string(1, 0, " | ".join(parts), st.subtitle)
 
 
-def _question_sheet(wb: Workbook, st: Styles, spec: WorkbookSpec, sp: SheetPlan, p: Plan,
-                    fb: FormulaBuilder, answers: Mapping[str, Any], scores: Mapping[str, Any],
-                    helpers: Mapping[tuple[str, str], Any]) -> Worksheet:
+def _question_sheet(
+    wb: Workbook,
+    st: Styles,
+    spec: WorkbookSpec,
+    sp: SheetPlan,
+    p: Plan,
+    fb: FormulaBuilder,
+    answers: Mapping[str, Any],
+    scores: Mapping[str, Any],
+    helpers: Mapping[tuple[str, str], Any],
+) -> Worksheet:
     qn, lang = spec.questionnaire, spec.lang
     ws = wb.add_worksheet(sp.name)
     ws.protect(spec.password, _PROTECTION)
@@ -161,8 +193,12 @@ def _question_sheet(wb: Workbook, st: Styles, spec: WorkbookSpec, sp: SheetPlan,
     ncols = len(sp.columns)
     for c, (key, default, width) in enumerate(sp.columns):
         ws.set_column(c, c, width)
-        ws.write_string(HEADER_ROW, c, qn.setting(f"column_{key.split(':')[0] or 'answer'}",
-                                                  lang, default), st.header)
+        ws.write_string(
+            HEADER_ROW,
+            c,
+            qn.setting(f"column_{key.split(':')[0] or 'answer'}", lang, default),
+            st.header,
+        )
     helper_keys = HELPERS[sp.family]
     if helper_keys:
         ws.set_column(ncols, ncols + len(helper_keys) - 1, 6, None, {"hidden": True})
@@ -187,14 +223,23 @@ def _question_sheet(wb: Workbook, st: Styles, spec: WorkbookSpec, sp: SheetPlan,
         ws.write_string(row, sp.col("ref"), q.id, st.ref)
         ws.write_string(row, sp.col("label"), q.label.get(lang), st.wrap)
         if q.principle_id and "principle" in {k for k, _, _ in sp.columns}:
-            ws.write_string(row, sp.col("principle"),
-                            qn.principles_by_id[q.principle_id].label.get(lang), st.small)
+            ws.write_string(
+                row,
+                sp.col("principle"),
+                qn.principles_by_id[q.principle_id].label.get(lang),
+                st.small,
+            )
         if "guidance" in {k for k, _, _ in sp.columns}:
             ws.write_string(row, sp.col("guidance"), q.guidance.get(lang), st.small)
         for key in helper_keys if (q.id, helper_keys[0]) in p.helpers else ():
             cell = p.helpers[(q.id, key)]
-            ws.write_formula(row, cell.col, fb.helper_formula(q, key, sp.name), st.helper,
-                             _cached(helpers.get((q.id, key))))
+            ws.write_formula(
+                row,
+                cell.col,
+                fb.helper_formula(q, key, sp.name),
+                st.helper,
+                _cached(helpers.get((q.id, key))),
+            )
         lines = max(2, len(q.label.get(lang)) // 55 + 1, len(q.guidance.get(lang)) // 50 + 1)
         ws.set_row(row, 15 * min(lines, 8))
 
@@ -208,17 +253,28 @@ def _question_sheet(wb: Workbook, st: Styles, spec: WorkbookSpec, sp: SheetPlan,
         value = answers.get(name)
         _write_answer(ws, cell, f.kind, f.scale_id, value, fmt, qn, lang)
         if not locked:
-            ws.data_validation(cell.row, cell.col, cell.row, cell.col,
-                               _validation(qn, q.label.get(lang), q.guidance.get(lang),
-                                           f.kind, f.scale_id, lang, f.key))
+            ws.data_validation(
+                cell.row,
+                cell.col,
+                cell.row,
+                cell.col,
+                _validation(
+                    qn, q.label.get(lang), q.guidance.get(lang), f.kind, f.scale_id, lang, f.key
+                ),
+            )
 
     # item results (points, levels, attention)
     for mid, cell in p.outputs.items():
         if cell.sheet != sp.name:
             continue
         m = qn.metrics_by_id[mid]
-        ws.write_formula(cell.row, cell.col, fb.metric(m), st.result_for(m.rule.rule),
-                         _cached(metric_label(qn, m, scores.get(mid), lang)))
+        ws.write_formula(
+            cell.row,
+            cell.col,
+            fb.metric(m),
+            st.result_for(m.rule.rule),
+            _cached(metric_label(qn, m, scores.get(mid), lang)),
+        )
     if sp.rows:
         _level_colours(ws, st, qn, lang, FIRST_ROW, FIRST_ROW + len(sp.rows) - 1, sp)
     return ws
@@ -228,8 +284,16 @@ def _cached(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _write_answer(ws: Worksheet, cell: Cell, kind: str, scale_id: str | None, value: Any,
-                  fmt: Any, qn: Questionnaire, lang: str) -> None:
+def _write_answer(
+    ws: Worksheet,
+    cell: Cell,
+    kind: str,
+    scale_id: str | None,
+    value: Any,
+    fmt: Any,
+    qn: Questionnaire,
+    lang: str,
+) -> None:
     r, c = cell.row, cell.col
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
@@ -240,8 +304,12 @@ def _write_answer(ws: Worksheet, cell: Cell, kind: str, scale_id: str | None, va
             label = value  # not a code: written as typed (simulates a paste past the dropdown)
         ws.write_string(r, c, label, fmt)
     elif isinstance(value, datetime | date):
-        ws.write_datetime(r, c, value if isinstance(value, datetime)
-                          else datetime(value.year, value.month, value.day), fmt)
+        ws.write_datetime(
+            r,
+            c,
+            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day),
+            fmt,
+        )
     elif isinstance(value, bool):
         ws.write_string(r, c, str(value), fmt)
     elif isinstance(value, int | float):
@@ -250,88 +318,170 @@ def _write_answer(ws: Worksheet, cell: Cell, kind: str, scale_id: str | None, va
         ws.write_string(r, c, str(value), fmt)
 
 
-def _validation(qn: Questionnaire, label: str, guidance: str, kind: str, scale_id: str | None,
-                lang: str, key: str) -> dict[str, Any]:
-    title = (label if len(label) <= 32 else label[:31] + "…")
+def _validation(
+    qn: Questionnaire,
+    label: str,
+    guidance: str,
+    kind: str,
+    scale_id: str | None,
+    lang: str,
+    key: str,
+) -> dict[str, Any]:
+    title = label if len(label) <= 32 else label[:31] + "…"
     message = guidance or label
     if key and "_" in key[:3]:
         title = key.split("_", 1)[1].replace("_", " ").capitalize()
-    v: dict[str, Any] = {"input_title": title, "input_message": message[:250],
-                         "error_type": "stop", "show_error": True}
+    v: dict[str, Any] = {
+        "input_title": title,
+        "input_message": message[:250],
+        "error_type": "stop",
+        "show_error": True,
+    }
     if kind == SELECT and scale_id:
-        v |= {"validate": "list", "source": f"={list_name(scale_id)}",
-              "error_title": "Choose from the list",
-              "error_message": "Choose one of the values in the dropdown list."}
+        v |= {
+            "validate": "list",
+            "source": f"={list_name(scale_id)}",
+            "error_title": "Choose from the list",
+            "error_message": "Choose one of the values in the dropdown list.",
+        }
     elif kind == DATE:
-        v |= {"validate": "date", "criteria": "between",
-              "minimum": datetime(*DATE_RANGE[0].timetuple()[:3]),
-              "maximum": datetime(*DATE_RANGE[1].timetuple()[:3]),
-              "error_title": "Enter a date",
-              "error_message": "Enter a date between 2000-01-01 and 2100-12-31, "
-                               "for example 2026-03-31."}
+        v |= {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": datetime(*DATE_RANGE[0].timetuple()[:3]),
+            "maximum": datetime(*DATE_RANGE[1].timetuple()[:3]),
+            "error_title": "Enter a date",
+            "error_message": "Enter a date between 2000-01-01 and 2100-12-31, "
+            "for example 2026-03-31.",
+        }
     elif kind in (NUMBER, INTEGER):
-        v |= {"validate": "decimal" if kind == NUMBER else "integer", "criteria": ">=",
-              "value": 0, "error_title": "Enter a number",
-              "error_message": "Enter a number (0 or more)."}
+        v |= {
+            "validate": "decimal" if kind == NUMBER else "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_title": "Enter a number",
+            "error_message": "Enter a number (0 or more).",
+        }
     elif kind in FREE_KINDS:
         limit = TEXT_LIMIT[LONGTEXT if kind == LONGTEXT else "text"]
-        v |= {"validate": "length", "criteria": "<=", "value": limit,
-              "error_title": "Text too long", "error_message": f"Keep this under {limit} characters."}
+        v |= {
+            "validate": "length",
+            "criteria": "<=",
+            "value": limit,
+            "error_title": "Text too long",
+            "error_message": f"Keep this under {limit} characters.",
+        }
     return v
 
 
-def _level_colours(ws: Worksheet, st: Styles, qn: Questionnaire, lang: str, first: int, last: int,
-                   sp: SheetPlan | None = None, cols: tuple[int, int] | None = None) -> None:
+def _level_colours(
+    ws: Worksheet,
+    st: Styles,
+    qn: Questionnaire,
+    lang: str,
+    first: int,
+    last: int,
+    sp: SheetPlan | None = None,
+    cols: tuple[int, int] | None = None,
+) -> None:
     """Colour level and band cells; the level is always written as text too."""
     c0, c1 = cols if cols else (0, len(sp.columns) - 1 if sp else 10)
     rng = f"{col_letter(c0)}{first + 1}:{col_letter(c1)}{last + 1}"
     for lv in qn.levels:
-        ws.conditional_format(rng, {"type": "cell", "criteria": "==",
-                                    "value": quote(lv.label.get(lang)), "format": st.fill(lv.colour)})
+        ws.conditional_format(
+            rng,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": quote(lv.label.get(lang)),
+                "format": st.fill(lv.colour),
+            },
+        )
     for b in qn.bands:
-        ws.conditional_format(rng, {"type": "cell", "criteria": "==",
-                                    "value": quote(b.label.get(lang)), "format": st.fill(b.colour)})
+        ws.conditional_format(
+            rng,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": quote(b.label.get(lang)),
+                "format": st.fill(b.colour),
+            },
+        )
     for key in ("attention_overdue", "attention_evidence"):
         label = qn.setting(key, lang)
         if label:
-            ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": quote(label),
-                                        "format": st.fill("#F9CB9C")})
+            ws.conditional_format(
+                rng,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": quote(label),
+                    "format": st.fill("#F9CB9C"),
+                },
+            )
 
 
-def _results_sheet(wb: Workbook, st: Styles, spec: WorkbookSpec, p: Plan, fb: FormulaBuilder,
-                   scores: Mapping[str, Any]) -> None:
+def _results_sheet(
+    wb: Workbook,
+    st: Styles,
+    spec: WorkbookSpec,
+    p: Plan,
+    fb: FormulaBuilder,
+    scores: Mapping[str, Any],
+) -> None:
     qn, lang = spec.questionnaire, spec.lang
     ws = wb.add_worksheet(RESULTS)
     ws.protect(spec.password, _PROTECTION)
     _title(ws, st, spec, qn.setting("results_title", lang, "Results"))
-    ws.write_string(2, 0, qn.setting("results_note", lang, "Computed from your answers as you "
-                                     "fill the workbook. Nothing to enter on this sheet."), st.note)
+    ws.write_string(
+        2,
+        0,
+        qn.setting(
+            "results_note",
+            lang,
+            "Computed from your answers as you fill the workbook. Nothing to enter on this sheet.",
+        ),
+        st.note,
+    )
     ws.set_column(0, 0, 42)
     ws.set_column(1, 8, 16)
     page_setup(ws, spec)
     last = 3
     chart_row = 3
     for t in p.results:
-        rules = [ms[0].rule for ms in t.metrics] if t.scope == "all" else \
-            [m.rule for m in t.metrics[0]]
+        rules = (
+            [ms[0].rule for ms in t.metrics] if t.scope == "all" else [m.rule for m in t.metrics[0]]
+        )
         if t.scope == "all":
             ws.write_string(t.top, 0, qn.setting("header_all", lang, "Overall"), st.header)
             ws.write_string(t.top, 1, "", st.header)
         else:
             kind = t.scope.removeprefix("each:")
-            ws.write_string(t.top, 0, qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind]),
-                            st.header)
+            ws.write_string(
+                t.top, 0, qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind]), st.header
+            )
             for j, rule in enumerate(rules):
                 ws.write_string(t.top, 1 + j, rule.label.get(lang), st.header)
         for i, row_metrics in enumerate(t.metrics):
             r = t.top + 1 + i
             first = row_metrics[0]
-            ws.write_string(r, 0, first.rule.label.get(lang) if t.scope == "all"
-                            else qn.scope_label(t.scope, first.scope_id, lang), st.wrap)
+            ws.write_string(
+                r,
+                0,
+                first.rule.label.get(lang)
+                if t.scope == "all"
+                else qn.scope_label(t.scope, first.scope_id, lang),
+                st.wrap,
+            )
             for m in row_metrics:
                 cell = p.outputs[m.id]
-                ws.write_formula(cell.row, cell.col, fb.metric(m), st.result_for(m.rule.rule),
-                                 _cached(metric_label(qn, m, scores.get(m.id), lang)))
+                ws.write_formula(
+                    cell.row,
+                    cell.col,
+                    fb.metric(m),
+                    st.result_for(m.rule.rule),
+                    _cached(metric_label(qn, m, scores.get(m.id), lang)),
+                )
         end = t.top + len(t.metrics)
         _level_colours(ws, st, qn, lang, t.top + 1, end, cols=(1, 1 + len(rules)))
         if t.scope != "all":
@@ -341,12 +491,17 @@ def _results_sheet(wb: Workbook, st: Styles, spec: WorkbookSpec, p: Plan, fb: Fo
     ws.print_area(0, 0, max(last, chart_row) + 1, 12)
 
 
-_SCOPE_HEADERS = {"section": "Section", "core": "Core principle",
-                  "principle": "Instrumental principle", "level": "Level"}
+_SCOPE_HEADERS = {
+    "section": "Section",
+    "core": "Core principle",
+    "principle": "Instrumental principle",
+    "level": "Level",
+}
 
 
-def _chart(wb: Workbook, ws: Worksheet, t: Any, rules: list, qn: Questionnaire, lang: str,
-           at_row: int) -> int:
+def _chart(
+    wb: Workbook, ws: Worksheet, t: Any, rules: list, qn: Questionnaire, lang: str, at_row: int
+) -> int:
     cols = [j for j, r in enumerate(rules) if r.rule in PERCENT_RULES | {"level_count"}]
     if not cols:
         return at_row
@@ -354,20 +509,29 @@ def _chart(wb: Workbook, ws: Worksheet, t: Any, rules: list, qn: Questionnaire, 
     is_pct = rules[cols[0]].rule in PERCENT_RULES
     chart = wb.add_chart({"type": "bar" if is_pct else "column"})
     for j in cols[:2]:
-        chart.add_series({
-            "name": [RESULTS, t.top, 1 + j],
-            "categories": [RESULTS, first, 0, last, 0],
-            "values": [RESULTS, first, 1 + j, last, 1 + j],
-            "data_labels": {"value": True, "num_format": "0%" if is_pct else "0"},
-            "gap": 60,
-        })
+        chart.add_series(
+            {
+                "name": [RESULTS, t.top, 1 + j],
+                "categories": [RESULTS, first, 0, last, 0],
+                "values": [RESULTS, first, 1 + j, last, 1 + j],
+                "data_labels": {"value": True, "num_format": "0%" if is_pct else "0"},
+                "gap": 60,
+            }
+        )
     if is_pct:
-        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
+        chart.set_x_axis(
+            {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
+        )
         chart.set_y_axis({"reverse": True})
     else:
         chart.set_y_axis({"min": 0, "num_format": "0"})
-    chart.set_title({"name": rules[cols[0]].label.get(lang) + " - " +
-                     _SCOPE_HEADERS[t.scope.removeprefix("each:")].lower()})
+    chart.set_title(
+        {
+            "name": rules[cols[0]].label.get(lang)
+            + " - "
+            + _SCOPE_HEADERS[t.scope.removeprefix("each:")].lower()
+        }
+    )
     chart.set_legend({"position": "bottom"} if len(cols) > 1 else {"none": True})
     chart.set_size({"width": 560, "height": max(260, 26 * len(t.metrics) + 80)})
     ws.insert_chart(at_row, 4 + len(rules), chart)
@@ -389,9 +553,12 @@ def _lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None
             else:
                 ws.write_number(i, col + 1, ch.points)
         n = len(scale.choices)
-        wb.define_name(list_name(sid), f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${n + 1}")
-        wb.define_name(points_name(sid),
-                       f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}")
+        wb.define_name(
+            list_name(sid), f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${n + 1}"
+        )
+        wb.define_name(
+            points_name(sid), f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}"
+        )
         col += 3
     if qn.levels:
         levels = sorted(qn.levels, key=lambda lv: lv.rank)
@@ -402,8 +569,9 @@ def _lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None
             ws.write_number(i, col + 1, lv.rank)
         n = len(levels)
         wb.define_name(LEVEL_LABELS, f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${n + 1}")
-        wb.define_name(LEVEL_RANKS,
-                       f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}")
+        wb.define_name(
+            LEVEL_RANKS, f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}"
+        )
         col += 3
     if qn.matrix:
         lik = [c for c in qn.scales["likelihood"].choices if c.points is not None]
@@ -414,10 +582,14 @@ def _lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None
         for i, cl in enumerate(lik, start=1):
             ws.write_string(i, col, cl.label.get(lang))
             for j, ci in enumerate(imp, start=1):
-                ws.write_string(i, col + j, qn.levels_by_id[qn.matrix[(cl.code, ci.code)]].label.get(lang))
+                ws.write_string(
+                    i, col + j, qn.levels_by_id[qn.matrix[(cl.code, ci.code)]].label.get(lang)
+                )
         c0, c1 = col_letter(col + 1), col_letter(col + len(imp))
         wb.define_name(MATRIX, f"='{LISTS}'!${c0}$2:${c1}${len(lik) + 1}")
-        wb.define_name(MATRIX_ROWS, f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${len(lik) + 1}")
+        wb.define_name(
+            MATRIX_ROWS, f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${len(lik) + 1}"
+        )
         wb.define_name(MATRIX_COLS, f"='{LISTS}'!${c0}$1:${c1}$1")
         col += len(imp) + 2
     if qn.bands:
@@ -428,8 +600,9 @@ def _lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None
             ws.write_string(i, col + 1, b.label.get(lang))
         n = len(qn.bands)
         wb.define_name(BAND_MINS, f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${n + 1}")
-        wb.define_name(BAND_LABELS,
-                       f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}")
+        wb.define_name(
+            BAND_LABELS, f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}"
+        )
 
 
 def _meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
@@ -450,8 +623,9 @@ def _meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
     for name, cell in p.inputs.items():
         r += 1
         q, f = qn.input_names[name]
-        for c, v in enumerate((name, "input", q.id + (f"_{f.key}" if f.key else ""),
-                               cell.sheet, cell.a1)):
+        for c, v in enumerate(
+            (name, "input", q.id + (f"_{f.key}" if f.key else ""), cell.sheet, cell.a1)
+        ):
             ws.write_string(r, c, v)
     for mid, cell in p.outputs.items():
         r += 1
@@ -459,46 +633,59 @@ def _meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
             ws.write_string(r, c, v)
 
 
-
 # Per-unit workbooks ------------------------------------------------------------------------
 # A roster of a thousand units would mean a thousand identical workbooks that differ only in
 # the unit's id and name. We render the workbook once with placeholder tokens and substitute
 # the (escaped) values into the few XML parts that hold them: about 3 ms a workbook instead of
 # 30 ms. tests/test_generate.py checks the result against a workbook written directly.
-_TOKENS = {"unit_id": "RAITOKUNITID", "unit_name": "RAITOKUNITNAME",
-           "system_id": "RAITOKSYSTEMID", "system_name": "RAITOKSYSTEMNAME"}
+_TOKENS = {
+    "unit_id": "RAITOKUNITID",
+    "unit_name": "RAITOKUNITNAME",
+    "system_id": "RAITOKSYSTEMID",
+    "system_name": "RAITOKSYSTEMNAME",
+}
 
 
 def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 class PersonalisedWriter:
     """Writes one questionnaire's workbook for many units from a single rendered template."""
 
     def __init__(self, spec: WorkbookSpec, with_system: bool):
-        tokens = Unit(_TOKENS["unit_id"], _TOKENS["unit_name"], "", "",
-                      _TOKENS["system_id"] if with_system else "",
-                      _TOKENS["system_name"] if with_system else "")
+        tokens = Unit(
+            _TOKENS["unit_id"],
+            _TOKENS["unit_name"],
+            "",
+            "",
+            _TOKENS["system_id"] if with_system else "",
+            _TOKENS["system_name"] if with_system else "",
+        )
         buf = io.BytesIO()
         write_workbook(replace(spec, unit=tokens), buf)
         with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
             self.members = [(info, zf.read(info)) for info in zf.infolist()]
         keys = [t.encode() for t in _TOKENS.values()]
-        self.templated = {info.filename for info, data in self.members
-                          if any(k in data for k in keys)}
+        self.templated = {
+            info.filename for info, data in self.members if any(k in data for k in keys)
+        }
 
     def render(self, unit: Unit) -> bytes:
         xml_values = {_TOKENS[k]: _xml_escape(unit.value(k)) for k in _TOKENS}
         # Footers double '&' (it starts a header/footer code) and are kept short.
-        footer_values = {_TOKENS[k]: _xml_escape(unit.value(k)[:40].replace("&", "&&"))
-                         for k in _TOKENS}
+        footer_values = {
+            _TOKENS[k]: _xml_escape(unit.value(k)[:40].replace("&", "&&")) for k in _TOKENS
+        }
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for info, data in self.members:
                 if info.filename in self.templated:
-                    values = footer_values if info.filename.startswith("xl/worksheets/") \
-                        else xml_values
+                    values = (
+                        footer_values if info.filename.startswith("xl/worksheets/") else xml_values
+                    )
                     for token, value in values.items():
                         data = data.replace(token.encode(), value.encode())
                 zf.writestr(info, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from .layout import INSTRUCTIONS
 from .styles import Styles
@@ -41,22 +42,36 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
         ws.write_string(r, 1, value, st.long)
         r += 1
     r += 1
-    blocks = [("What this is for", "purpose"), ("Who should answer", "respondent"),
-              ("How to answer", "how_to_answer"), ("How the results are computed", "scoring")]
+    blocks = [
+        ("What this is for", "purpose"),
+        ("Who should answer", "respondent"),
+        ("How to answer", "how_to_answer"),
+        ("How the results are computed", "scoring"),
+    ]
     for heading, key in blocks:
         r = _block(ws, st, r, qn.setting(f"heading_{key}", lang, heading), qn.setting(key, lang))
         if key == "scoring":
             r = _score_table(ws, st, spec, r)
-    r = _block(ws, st, r, qn.setting("heading_colours", lang, "Colours and cells"),
-               "Cells with a pale yellow background are the ones you fill in; everything else is "
-               "locked. Results appear in blue-grey cells. Colours always repeat a level or band "
-               "that is also written as text.")
-    _block(ws, st, r, qn.setting("heading_return", lang, "How to return it"),
-           qn.setting("return", lang))
+    r = _block(
+        ws,
+        st,
+        r,
+        qn.setting("heading_colours", lang, "Colours and cells"),
+        "Cells with a pale yellow background are the ones you fill in; everything else is "
+        "locked. Results appear in blue-grey cells. Colours always repeat a level or band "
+        "that is also written as text.",
+    )
+    _block(
+        ws,
+        st,
+        r,
+        qn.setting("heading_return", lang, "How to return it"),
+        qn.setting("return", lang),
+    )
     ws.activate()
 
 
-def _block(ws, st: Styles, r: int, heading: str, text: str) -> int:  # type: ignore[no-untyped-def]
+def _block(ws: Worksheet, st: Styles, r: int, heading: str, text: str) -> int:
     ws.write_string(r, 0, heading, st.h2)
     r += 1
     ws.write_string(r, 0, "", st.long)
@@ -65,18 +80,27 @@ def _block(ws, st: Styles, r: int, heading: str, text: str) -> int:  # type: ign
     return r + 2
 
 
-def _score_table(ws, st: Styles, spec: WorkbookSpec, r: int) -> int:  # type: ignore[no-untyped-def]
+def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
     qn, lang = spec.questionnaire, spec.lang
     if qn.bands:
-        max_pts = max((qn.scales[q.scale_id].max_points for q in qn.questions
-                       if q.type == "scale" and q.scale_id), default=0)
+        max_pts = max(
+            (
+                qn.scales[q.scale_id].max_points
+                for q in qn.questions
+                if q.type == "scale" and q.scale_id
+            ),
+            default=0,
+        )
         for c, h in enumerate(("Band", "Score (percent)", "Average points per answer")):
             ws.write_string(r, c, h, st.header)
         for i, b in enumerate(qn.bands):
             upper = qn.bands[i + 1].min_fraction if i + 1 < len(qn.bands) else None
-            pct = f"{b.min_fraction:.0%} to " + (f"under {upper:.0%}" if upper is not None else "100%")
+            pct = f"{b.min_fraction:.0%} to " + (
+                f"under {upper:.0%}" if upper is not None else "100%"
+            )
             pts = f"{b.min_fraction * max_pts:.1f} to " + (
-                f"under {upper * max_pts:.1f}" if upper is not None else f"{max_pts:.1f}")
+                f"under {upper * max_pts:.1f}" if upper is not None else f"{max_pts:.1f}"
+            )
             ws.write_string(r + 1 + i, 0, b.label.get(lang), st.centered_fill(b.colour))
             ws.write_string(r + 1 + i, 1, pct, st.table_cell)
             ws.write_string(r + 1 + i, 2, pts, st.table_center)

@@ -24,30 +24,64 @@ TITLE_ROW = 0
 SUBTITLE_ROW = 1
 
 # Meta keys written to `_meta` and to the custom document properties.
-META_KEYS = ("questionnaire", "version", "content_hash", "unit_id", "unit_name", "system_id",
-             "system_name", "round", "language", "generated_at", "generator")
+META_KEYS = (
+    "questionnaire",
+    "version",
+    "content_hash",
+    "unit_id",
+    "unit_name",
+    "system_id",
+    "system_name",
+    "round",
+    "language",
+    "generated_at",
+    "generator",
+)
 META_NAMES_HEADER = ("name", "kind", "id", "sheet", "cell")
 
 # Columns per family: (key, header setting, default header, width). A key is a field key
 # ("" for single-input questions), "ref", "label", "principle", "guidance", or "rule:param"
 # for item results.
 COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
-    "form": (("ref", "Ref", 11), ("label", "Question", 58), ("", "Answer", 26),
-             ("item_points:", "Points", 8), ("principle", "Principle", 22),
-             ("guidance", "Guidance", 48)),
-    "risk": (("ref", "Ref", 10), ("label", "Risk", 48), ("principle", "Principle", 20),
-             ("likelihood", "Likelihood", 14), ("impact", "Impact", 12),
-             ("risk_level:inherent", "Inherent level", 15), ("mitigation", "Planned mitigation", 40),
-             ("residual_likelihood", "Residual likelihood", 14),
-             ("residual_impact", "Residual impact", 12),
-             ("risk_level:residual", "Residual level", 15)),
-    "check": (("ref", "Ref", 9), ("label", "Item", 52), ("principle", "Principle", 20),
-              ("status", "Status", 14), ("owner", "Owner", 18), ("due", "Due date", 12),
-              ("evidence", "Evidence reference", 24), ("notes", "Notes", 30),
-              ("item_attention:", "Attention", 16)),
-    "log": (("ref", "#", 5), ("date", "Date", 12), ("stage", "Stage", 30),
-            ("decision", "Decision", 40), ("decided_by", "Decided by", 22),
-            ("rationale", "Rationale", 40)),
+    "form": (
+        ("ref", "Ref", 11),
+        ("label", "Question", 58),
+        ("", "Answer", 26),
+        ("item_points:", "Points", 8),
+        ("principle", "Principle", 22),
+        ("guidance", "Guidance", 48),
+    ),
+    "risk": (
+        ("ref", "Ref", 10),
+        ("label", "Risk", 48),
+        ("principle", "Principle", 20),
+        ("likelihood", "Likelihood", 14),
+        ("impact", "Impact", 12),
+        ("risk_level:inherent", "Inherent level", 15),
+        ("mitigation", "Planned mitigation", 40),
+        ("residual_likelihood", "Residual likelihood", 14),
+        ("residual_impact", "Residual impact", 12),
+        ("risk_level:residual", "Residual level", 15),
+    ),
+    "check": (
+        ("ref", "Ref", 9),
+        ("label", "Item", 52),
+        ("principle", "Principle", 20),
+        ("status", "Status", 14),
+        ("owner", "Owner", 18),
+        ("due", "Due date", 12),
+        ("evidence", "Evidence reference", 24),
+        ("notes", "Notes", 30),
+        ("item_attention:", "Attention", 16),
+    ),
+    "log": (
+        ("ref", "#", 5),
+        ("date", "Date", 12),
+        ("stage", "Stage", 30),
+        ("decision", "Decision", 40),
+        ("decided_by", "Decided by", 22),
+        ("rationale", "Rationale", 40),
+    ),
 }
 # Hidden helper columns to the right of the visible ones, per family.
 HELPERS: dict[str, tuple[str, ...]] = {
@@ -176,9 +210,9 @@ def plan(qn: Questionnaire) -> Plan:
                 for key in HELPERS[sp.family]:
                     helpers[(q.id, key)] = Cell(sp.name, row, sp.col(key))
             for col_key, _, _ in sp.columns:
-                m = item_metrics.get((q.id, col_key))
-                if m is not None:
-                    outputs[m.id] = Cell(sp.name, row, sp.col(col_key))
+                item = item_metrics.get((q.id, col_key))
+                if item is not None:
+                    outputs[item.id] = Cell(sp.name, row, sp.col(col_key))
     results = _plan_results(qn, outputs)
     return Plan(qn, list(sheets.values()), inputs, labels, qrows, outputs, helpers, results)
 
@@ -199,8 +233,9 @@ def _plan_results(qn: Questionnaire, outputs: dict[str, Cell]) -> list[ResultsTa
             grid = [[m] for r in rules for m in by_rule[id(r)]]
         else:
             ids = qn.scope_ids(scope)
-            grid = [[next(m for m in by_rule[id(r)] if m.scope_id == sid) for r in rules]
-                    for sid in ids]
+            grid = [
+                [next(m for m in by_rule[id(r)] if m.scope_id == sid) for r in rules] for sid in ids
+            ]
         table = ResultsTable(scope, grid, row)
         for i, metrics in enumerate(grid):
             for j, m in enumerate(metrics):

@@ -75,7 +75,14 @@ class Principle:
 
 
 # Field kinds: how an input cell is typed and validated.
-SELECT, TEXT, LONGTEXT, DATE, NUMBER, INTEGER = "select", "text", "longtext", "date", "number", "integer"
+SELECT, TEXT, LONGTEXT, DATE, NUMBER, INTEGER = (
+    "select",
+    "text",
+    "longtext",
+    "date",
+    "number",
+    "integer",
+)
 FREE_KINDS = {TEXT, LONGTEXT}
 
 
@@ -143,7 +150,9 @@ class Rule:
 
     metric: str  # pattern such as "{section}_percent"
     rule: str
-    scope: str  # "all", "each:section", "each:core", "each:principle", "each:level", "each:question"
+    scope: (
+        str  # "all", "each:section", "each:core", "each:principle", "each:level", "each:question"
+    )
     source: str
     param: str
     label: Text
@@ -222,10 +231,15 @@ class Questionnaire:
     def scope_ids(self, scope: str) -> list[str]:
         kind = scope.removeprefix("each:")
         if kind == "section":
-            return [s.id for s in self.sections if any(_scored(q) for q in self.section_questions(s.id))]
+            return [
+                s.id for s in self.sections if any(_scored(q) for q in self.section_questions(s.id))
+            ]
         if kind == "core":
-            used = {self.principles_by_id[q.principle_id].core_id for q in self.questions
-                    if q.principle_id and _scored(q)}
+            used = {
+                self.principles_by_id[q.principle_id].core_id
+                for q in self.questions
+                if q.principle_id and _scored(q)
+            }
             return [c.id for c in self.cores if c.id in used]
         if kind == "principle":
             used_p = {q.principle_id for q in self.questions if _scored(q)}
@@ -245,8 +259,11 @@ class Questionnaire:
         if kind == "principle":
             return [q for q in qs if q.principle_id == scope_id]
         if kind == "core":
-            return [q for q in qs
-                    if q.principle_id and self.principles_by_id[q.principle_id].core_id == scope_id]
+            return [
+                q
+                for q in qs
+                if q.principle_id and self.principles_by_id[q.principle_id].core_id == scope_id
+            ]
         if kind == "question":
             return [q for q in qs if q.id == scope_id]
         return qs

@@ -77,7 +77,9 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RosterError([RosterProblem(name, None, None, f"cannot be read: {exc.strerror}.")])
+        raise RosterError(
+            [RosterProblem(name, None, None, f"cannot be read: {exc.strerror}.")]
+        ) from None
     if len(raw) > MAX_BYTES:
         raise RosterError([RosterProblem(name, None, None, "is larger than 5 MB; is it a roster?")])
     try:
@@ -86,8 +88,16 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
-            raise RosterError([RosterProblem(name, None, None, "is not text. Save it from Excel as "
-                                             "'CSV UTF-8 (Comma delimited)'.")]) from None
+            raise RosterError(
+                [
+                    RosterProblem(
+                        name,
+                        None,
+                        None,
+                        "is not text. Save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
+                    )
+                ]
+            ) from None
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -98,14 +108,31 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
     try:
         header = next(reader)
     except StopIteration:
-        raise RosterError([RosterProblem(name, None, None, "is empty; it needs the header line "
-                                         + ",".join(COLUMNS) + ".")]) from None
+        raise RosterError(
+            [
+                RosterProblem(
+                    name,
+                    None,
+                    None,
+                    "is empty; it needs the header line " + ",".join(COLUMNS) + ".",
+                )
+            ]
+        ) from None
     keys = [_key(h) for h in header]
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
-        raise RosterError([RosterProblem(name, 1, None, f"the header lacks {', '.join(missing)}. "
-                                         f"Expected: {','.join(COLUMNS)} (found: "
-                                         f"{','.join(h.strip() for h in header)}).")])
+        raise RosterError(
+            [
+                RosterProblem(
+                    name,
+                    1,
+                    None,
+                    f"the header lacks {', '.join(missing)}. "
+                    f"Expected: {','.join(COLUMNS)} (found: "
+                    f"{','.join(h.strip() for h in header)}).",
+                )
+            ]
+        )
     rows: list[Unit] = []
     names: dict[str, tuple[str, int]] = {}
     systems: dict[str, int] = {}
@@ -113,8 +140,11 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
         if not any(v.strip() for v in values):
             continue
         # Columns beyond the six are an agency's own notes and are ignored.
-        rec = {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys)
-               if k in COLUMNS}
+        rec = {
+            k: (values[i].strip() if i < len(values) else "")
+            for i, k in enumerate(keys)
+            if k in COLUMNS
+        }
 
         def bad(col: str, msg: str, line: int = line_no) -> None:
             problems.append(RosterProblem(name, line, col, msg))
@@ -126,13 +156,19 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
         if not uid:
             bad("unit_id", "is empty; every row needs the id of a unit.")
         elif not ID_RE.match(uid):
-            bad("unit_id", f'"{uid}" is not a usable id: use letters, digits, ".", "_" or "-" '
-                           "(at most 64, starting with a letter or digit).")
+            bad(
+                "unit_id",
+                f'"{uid}" is not a usable id: use letters, digits, ".", "_" or "-" '
+                "(at most 64, starting with a letter or digit).",
+            )
         if not rec.get("unit_name"):
             bad("unit_name", "is empty; give the unit's name as respondents know it.")
         elif uid in names and names[uid][0] != rec["unit_name"]:
-            bad("unit_name", f'"{rec["unit_name"]}" differs from "{names[uid][0]}" given for '
-                             f"unit {uid} on line {names[uid][1]}.")
+            bad(
+                "unit_name",
+                f'"{rec["unit_name"]}" differs from "{names[uid][0]}" given for '
+                f"unit {uid} on line {names[uid][1]}.",
+            )
         names.setdefault(uid, (rec.get("unit_name", ""), line_no))
         email = rec.get("email", "")
         if email and not EMAIL_RE.match(email):
@@ -141,22 +177,33 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
         if lang and not LANG_RE.match(lang):
             bad("language", f'"{lang}" is not a language code such as en or fr.')
         elif lang and languages and lang not in languages:
-            bad("language", f'"{lang}" has no translation in the content (available: '
-                            f"{', '.join(languages)}).")
+            bad(
+                "language",
+                f'"{lang}" has no translation in the content (available: {", ".join(languages)}).',
+            )
         if sid:
             if not ID_RE.match(sid):
-                bad("system_id", f'"{sid}" is not a usable id: use letters, digits, ".", "_" or '
-                                 "\"-\" (at most 64).")
+                bad(
+                    "system_id",
+                    f'"{sid}" is not a usable id: use letters, digits, ".", "_" or '
+                    '"-" (at most 64).',
+                )
             elif sid in systems:
-                bad("system_id", f'"{sid}" is already listed on line {systems[sid]}; each AI '
-                                 "system appears once, with its owning unit.")
+                bad(
+                    "system_id",
+                    f'"{sid}" is already listed on line {systems[sid]}; each AI '
+                    "system appears once, with its owning unit.",
+                )
             systems.setdefault(sid, line_no)
             if not rec.get("system_name"):
                 bad("system_name", f"is empty; give a name for system {sid}.")
         elif rec.get("system_name"):
             bad("system_id", "is empty but a system_name is given; add an id for the system.")
-        rows.append(Unit(uid, rec.get("unit_name", ""), email, lang, sid,
-                         rec.get("system_name", ""), line_no))
+        rows.append(
+            Unit(
+                uid, rec.get("unit_name", ""), email, lang, sid, rec.get("system_name", ""), line_no
+            )
+        )
     if not rows and not problems:
         problems.append(RosterProblem(name, None, None, "has a header but no units."))
     if problems:

@@ -76,14 +76,19 @@ class _Items:
         return None if s == NOT_APPLICABLE else int(s == DONE)
 
     def no_evidence(self, q: Question) -> bool:
-        return self.status(q) == DONE and _blank(self.answers.get(q.input_name(q.field("evidence"))))
+        return self.status(q) == DONE and _blank(
+            self.answers.get(q.input_name(q.field("evidence")))
+        )
 
     def overdue(self, q: Question) -> bool:
         due = self.answers.get(q.input_name(q.field("due")))
         if isinstance(due, datetime):
             due = due.date()
-        return (isinstance(due, date) and due < self.today
-                and self.status(q) not in (DONE, NOT_APPLICABLE))
+        return (
+            isinstance(due, date)
+            and due < self.today
+            and self.status(q) not in (DONE, NOT_APPLICABLE)
+        )
 
     def answered(self, q: Question) -> bool:
         if q.type == "risk":
@@ -177,9 +182,11 @@ _RULES: dict[str, Callable[[_Items, Metric, dict], Value]] = {
     "answered": lambda it, m, _: sum(it.answered(q) for q in _scope(it, m)),
     "risk_level": lambda it, m, _: it.level(_scope(it, m)[0], m.rule.param),
     "level_count": lambda it, m, _: sum(
-        it.level(q, m.rule.param) == m.scope_id for q in it.qn.scored_questions()),
+        it.level(q, m.rule.param) == m.scope_id for q in it.qn.scored_questions()
+    ),
     "highest_level": lambda it, m, _: _level_of_rank(
-        it.qn, _max_rank(it, _scope(it, m), m.rule.param)),
+        it.qn, _max_rank(it, _scope(it, m), m.rule.param)
+    ),
     "risk_at_or_above": lambda it, m, _: _risk_found(it, m),
     "applicability": _applicability,
     "completion": _completion,
@@ -198,8 +205,14 @@ def _attention(items: _Items, q: Question) -> str | None:
     return None
 
 
-CATEGORICAL_RULES = {"band", "risk_level", "highest_level", "risk_at_or_above", "applicability",
-                     "item_attention"}
+CATEGORICAL_RULES = {
+    "band",
+    "risk_level",
+    "highest_level",
+    "risk_at_or_above",
+    "applicability",
+    "item_attention",
+}
 
 
 def metric_label(qn: Questionnaire, m: Metric, value: Value, lang: str) -> Value:
@@ -213,14 +226,21 @@ def metric_label(qn: Questionnaire, m: Metric, value: Value, lang: str) -> Value
         return next(b.label.get(lang) for b in qn.bands if b.id == value)
     if rule in ("risk_level", "highest_level"):
         return qn.levels_by_id[str(value)].label.get(lang)
-    key = {YES: "yes", NO: "no", APPLY_FULL: "applicability_full",
-           APPLY_CORE: "applicability_core", APPLY_INCOMPLETE: "applicability_incomplete",
-           ATTENTION_EVIDENCE: "attention_evidence", ATTENTION_OVERDUE: "attention_overdue"}
+    key = {
+        YES: "yes",
+        NO: "no",
+        APPLY_FULL: "applicability_full",
+        APPLY_CORE: "applicability_core",
+        APPLY_INCOMPLETE: "applicability_incomplete",
+        ATTENTION_EVIDENCE: "attention_evidence",
+        ATTENTION_OVERDUE: "attention_overdue",
+    }
     return qn.setting(key[str(value)], lang, str(value))
 
 
-def helper_values(qn: Questionnaire, answers: Answers, today: date | None = None
-                  ) -> dict[tuple[str, str], Value]:
+def helper_values(
+    qn: Questionnaire, answers: Answers, today: date | None = None
+) -> dict[tuple[str, str], Value]:
     """The values of the hidden helper cells, as the workbook computes them.
 
     The generator writes them as cached results so that a fresh workbook is consistent even

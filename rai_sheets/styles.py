@@ -26,24 +26,55 @@ class Styles:
         self.h2 = f({**base, "bold": True, "font_size": 12, "font_color": NAVY})
         self.bold = f({**base, "bold": True})
         self.note = f({**base, "italic": True, "font_color": "#555555"})
-        self.header = f({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": NAVY,
-                         "text_wrap": True, "border": 1, "valign": "vcenter"})
-        self.section = f({**base, "bold": True, "font_size": 11, "bg_color": "#D9E1F2",
-                          "border": 1, "font_color": NAVY, "valign": "vcenter"})
+        self.header = f(
+            {
+                **base,
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": NAVY,
+                "text_wrap": True,
+                "border": 1,
+                "valign": "vcenter",
+            }
+        )
+        self.section = f(
+            {
+                **base,
+                "bold": True,
+                "font_size": 11,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "font_color": NAVY,
+                "valign": "vcenter",
+            }
+        )
         self.ref = f({**base, "font_color": "#555555", "border": 1})
         self.wrap = f({**base, "text_wrap": True, "border": 1})
-        self.small = f({**base, "text_wrap": True, "font_size": 9, "font_color": "#444444",
-                        "border": 1})
+        self.small = f(
+            {**base, "text_wrap": True, "font_size": 9, "font_color": "#444444", "border": 1}
+        )
         self.long = f({**base, "text_wrap": True})
-        self.locked = f({**base, "text_wrap": True, "border": 1, "bg_color": "#F2F2F2",
-                         "bold": True})
-        inp: dict[str, Any] = {**base, "locked": False, "bg_color": INPUT_FILL, "border": 1,
-                               "border_color": "#BF9000", "text_wrap": True}
+        self.locked = f(
+            {**base, "text_wrap": True, "border": 1, "bg_color": "#F2F2F2", "bold": True}
+        )
+        inp: dict[str, Any] = {
+            **base,
+            "locked": False,
+            "bg_color": INPUT_FILL,
+            "border": 1,
+            "border_color": "#BF9000",
+            "text_wrap": True,
+        }
         self.input = f(inp)
         self.input_date = f({**inp, "num_format": "yyyy-mm-dd", "align": "left"})
         self.input_number = f({**inp, "num_format": "0.##"})
-        res: dict[str, Any] = {**base, "bg_color": RESULT_FILL, "border": 1, "bold": True,
-                               "align": "center"}
+        res: dict[str, Any] = {
+            **base,
+            "bg_color": RESULT_FILL,
+            "border": 1,
+            "bold": True,
+            "align": "center",
+        }
         self.result = f(res)
         self.result_pct = f({**res, "num_format": "0%"})
         self.result_int = f({**res, "num_format": "0"})
@@ -61,8 +92,14 @@ class Styles:
     def result_for(self, rule: str) -> Format:
         if rule in ("percent", "completion"):
             return self.result_pct
-        if rule in ("answered", "level_count", "status_count", "done_without_evidence",
-                    "overdue", "item_points"):
+        if rule in (
+            "answered",
+            "level_count",
+            "status_count",
+            "done_without_evidence",
+            "overdue",
+            "item_points",
+        ):
             return self.result_int
         return self.result
 
@@ -74,7 +111,14 @@ class Styles:
     def centered_fill(self, colour: str) -> Format:
         key = "c" + colour
         if key not in self._fills:
-            self._fills[key] = self.wb.add_format({**self.base, "bg_color": colour, "border": 1,
-                                                   "align": "center", "valign": "vcenter",
-                                                   "text_wrap": True})
+            self._fills[key] = self.wb.add_format(
+                {
+                    **self.base,
+                    "bg_color": colour,
+                    "border": 1,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "text_wrap": True,
+                }
+            )
         return self._fills[key]

@@ -22,7 +22,9 @@ XLSX, ODS, XLS = "Calc MS Excel 2007 XML", "calc8", "MS Excel 97"
 
 def missing_reason() -> str | None:
     if not shutil.which("soffice"):
-        return "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc python3-uno"
+        return (
+            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc python3-uno"
+        )
     probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True)
     if probe.returncode != 0:
         return "python3-uno is not installed for /usr/bin/python3: apt-get install python3-uno"
@@ -40,12 +42,25 @@ class LibreOffice:
         self.profile = tempfile.mkdtemp(prefix="rai-lo-")
         port = _free_port()
         self.office = subprocess.Popen(
-            ["soffice", "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
-             f"--accept=socket,host=127.0.0.1,port={port};urp;",
-             f"-env:UserInstallation=file://{self.profile}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.bridge = subprocess.Popen([SYSTEM_PYTHON, str(BRIDGE), str(port)],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [
+                "soffice",
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                f"--accept=socket,host=127.0.0.1,port={port};urp;",
+                f"-env:UserInstallation=file://{self.profile}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.bridge = subprocess.Popen(
+            [SYSTEM_PYTHON, str(BRIDGE), str(port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def _ask(self, **req: Any) -> dict[str, Any]:
         assert self.bridge.stdin and self.bridge.stdout
@@ -71,8 +86,9 @@ class LibreOffice:
     def get(self, names: list[str]) -> list[Any]:
         """Values of named cells: numbers as float, text as str, blanks as ""."""
         values = self._ask(op="get", names=names)["values"]
-        return ["" if kind == "empty" else (f"#ERR{v}" if kind == "error" else v)
-                for kind, v in values]
+        return [
+            "" if kind == "empty" else (f"#ERR{v}" if kind == "error" else v) for kind, v in values
+        ]
 
     def save(self, path: Path, filter_name: str = XLSX, password: str = "") -> None:
         self._ask(op="save", path=str(path), filter=filter_name, password=password)

@@ -1,0 +1,103 @@
+"""A coordinator's content: the built-in questionnaires load, and broken content is caught
+with the file, line and column of each problem."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from rai_sheets.cli import cli
+from rai_sheets.content import check_content
+
+
+def test_the_three_tools_load_with_every_item_tagged_by_principle(questionnaires):
+    readiness, risk, action = (questionnaires[q] for q in ("readiness", "risk", "action"))
+    scored = readiness.scored_questions()
+    assert 36 <= len(scored) <= 48
+    assert len({q.section_id for q in scored}) == 9
+    assert all(q.scale_id == "maturity" for q in scored)
+    assert readiness.scales["maturity"].by_code("na").points is None
+
+    principles = {p.id for p in risk.principles}
+    assert len(principles) == 17 and len(risk.cores) == 5
+    per_principle = Counter(q.principle_id for q in risk.scored_questions())
+    assert set(per_principle) == principles
+    assert min(per_principle.values()) >= 2
+    assert [lv.id for lv in sorted(risk.levels, key=lambda lv: lv.rank)] == [
+        "low",
+        "medium",
+        "high",
+        "extreme",
+    ]
+    assert len(risk.matrix) == 16
+
+    stages = [s.id for s in action.sections if action.scored_questions("each:section", s.id)]
+    assert stages == ["planning", "design", "deployment", "use", "evaluation"]
+    for qn in questionnaires.values():
+        for q in qn.scored_questions():
+            assert q.principle_id in qn.principles_by_id, q.id
+        assert "fr" in qn.languages
+
+
+def test_content_check_passes_on_the_built_in_content():
+    result = CliRunner().invoke(cli, ["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Content is valid: readiness, risk, action." in result.output
+
+
+def _broken_copy(content_dir: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(content_dir, root)
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, start: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(start):
+            return n
+    raise AssertionError(start)
+
+
+def test_content_check_names_file_line_and_column_of_each_problem(content_dir, tmp_path):
+    root = _broken_copy(content_dir, tmp_path)
+    questions = root / "risk" / "questions.csv"
+    _edit(questions, "necess_1,lawful,necessity,", "necess_1,lawful,necesity,")
+    _edit(questions, "necess_2,", "necess_1,")
+    _edit(root / "risk" / "matrix.csv", "rare,low,low,medium,high", "rare,low,low,medium,severe")
+    _edit(root / "readiness" / "bands.csv", "emerging,25,", "emerging,twenty-five,")
+
+    result = CliRunner().invoke(cli, ["content", "check", str(root)])
+
+    assert result.exit_code == 1
+    out = result.output
+    line = _line_of(questions, "necess_1,lawful,necesity")
+    assert f'risk/questions.csv, line {line}, column principle_id: "necesity" is not one' in out
+    dup = _line_of(questions, "necess_1,lawful,necessity")  # the row that was necess_2
+    assert f'risk/questions.csv, line {dup}, column question_id: "necess_1" is used more' in out
+    assert 'risk/matrix.csv, line 2, column severe: "severe" is not a level' in out
+    assert 'readiness/bands.csv, line 3, column min_percent: "twenty-five" is not a number' in out
+
+
+def test_content_check_reports_a_missing_column_and_an_unknown_scale(content_dir, tmp_path):
+    root = _broken_copy(content_dir, tmp_path)
+    _edit(root / "action" / "sections.csv", "section_id,sheet,label,", "section_id,tab,label,")
+    _edit(
+        root / "readiness" / "questions.csv",
+        "lead_01,lead,accountability,scale,maturity",
+        "lead_01,lead,accountability,scale,maturty",
+    )
+    problems = [str(p) for p in check_content(root)]
+    assert any(p.startswith("action/sections.csv: lacks the column(s) sheet") for p in problems)
+    assert any(
+        p.startswith('readiness/questions.csv, line 5, column scale_id: "maturty"')
+        for p in problems
+    ), problems
