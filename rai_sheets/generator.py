@@ -447,8 +447,9 @@ def _results_sheet(
     ws.set_column(1, 8, 16)
     page_setup(ws, spec)
     last = 3
-    chart_row = 3
+    charts: list[tuple[Any, list]] = []
     for t in p.results:
+        ws.set_row(t.top, 30)
         rules = (
             [ms[0].rule for ms in t.metrics] if t.scope == "all" else [m.rule for m in t.metrics[0]]
         )
@@ -485,10 +486,14 @@ def _results_sheet(
         end = t.top + len(t.metrics)
         _level_colours(ws, st, qn, lang, t.top + 1, end, cols=(1, 1 + len(rules)))
         if t.scope != "all":
-            chart_row = _chart(wb, ws, t, rules, qn, lang, chart_row)
+            charts.append((t, rules))
         last = end
+    # Charts go under the tables, so that the sheet prints on the page width.
+    row = last + 3
+    for t, rules in charts:
+        row = _chart(wb, ws, t, rules, qn, lang, row)
     ws.set_row(2, 18)
-    ws.print_area(0, 0, max(last, chart_row) + 1, 12)
+    ws.print_area(0, 0, row, 6)
 
 
 _SCOPE_HEADERS = {
@@ -502,9 +507,12 @@ _SCOPE_HEADERS = {
 def _chart(
     wb: Workbook, ws: Worksheet, t: Any, rules: list, qn: Questionnaire, lang: str, at_row: int
 ) -> int:
+    """A bar chart of a table's percentages, or a column chart of its level counts."""
     cols = [j for j, r in enumerate(rules) if r.rule in PERCENT_RULES | {"level_count"}]
     if not cols:
         return at_row
+    kind = t.scope.removeprefix("each:")
+    header = qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind])
     first, last = t.top + 1, t.top + len(t.metrics)
     is_pct = rules[cols[0]].rule in PERCENT_RULES
     chart = wb.add_chart({"type": "bar" if is_pct else "column"})
@@ -525,17 +533,19 @@ def _chart(
         chart.set_y_axis({"reverse": True})
     else:
         chart.set_y_axis({"min": 0, "num_format": "0"})
+    default_title = (
+        f"{rules[cols[0]].label.get(lang)} by {header.lower()}"
+        if is_pct
+        else f"Risks by {header.lower()}"
+    )
     chart.set_title(
-        {
-            "name": rules[cols[0]].label.get(lang)
-            + " - "
-            + _SCOPE_HEADERS[t.scope.removeprefix("each:")].lower()
-        }
+        {"name": qn.setting(f"chart_{kind}", lang, default_title), "name_font": {"size": 11}}
     )
     chart.set_legend({"position": "bottom"} if len(cols) > 1 else {"none": True})
-    chart.set_size({"width": 560, "height": max(260, 26 * len(t.metrics) + 80)})
-    ws.insert_chart(at_row, 4 + len(rules), chart)
-    return at_row + max(14, 2 * len(t.metrics) // 1 + 6)
+    height = max(260, 26 * len(t.metrics) + 90)
+    chart.set_size({"width": 720, "height": height})
+    ws.insert_chart(at_row, 0, chart)
+    return at_row + height // 20 + 2
 
 
 def _lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None:
