@@ -6,12 +6,18 @@ Nothing here prints or exits. Long work reports progress through an optional cal
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
+from . import feedback
 from .content import (
     ContentProblem,
     available_questionnaires,
@@ -19,10 +25,14 @@ from .content import (
     default_content_dir,
     load_questionnaire,
 )
+from .discover import Candidate, discover
 from .files import atomic_write_bytes, atomic_write_with, safe_filename
 from .generator import PersonalisedWriter, WorkbookSpec, write_workbook
+from .issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, ERROR, REJECTED, SKIPPED
 from .model import DEFAULT_LANGUAGE, Questionnaire, Unit
+from .returns import ReturnedFile, read_return
 from .roster import Roster, read_roster
+from .validation import check_roster, mark_duplicates, validate_answers
 
 Progress = Callable[[int, int], None]
 PER_SYSTEM = {"risk", "action"}
@@ -138,6 +148,134 @@ def generate(
             "action workbook to make"
         )
     return out
+
+
+@dataclass
+class ValidationReport:
+    """What `validate` found: every input file exactly once, in input order."""
+
+    files: list[ReturnedFile]
+    kept: dict[tuple[str, str, str], ReturnedFile]
+    roster: Roster | None = None
+
+    @property
+    def rejected(self) -> list[ReturnedFile]:
+        return [f for f in self.files if f.status == REJECTED]
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(f.status for f in self.files)
+        return {
+            "files": len(self.files),
+            **{s: counts.get(s, 0) for s in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED)},
+            "errors": sum(i.severity == ERROR for f in self.files for i in f.issues),
+            "warnings": sum(i.severity != ERROR for f in self.files for i in f.issues),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": [
+                {
+                    "path": f.name,
+                    "status": f.status,
+                    "questionnaire": f.questionnaire or None,
+                    "version": f.version or None,
+                    "unit": f.unit_id or f.unit_name or None,
+                    "system": f.system_id or None,
+                    "issues": [i.as_dict() for i in f.issues],
+                    **({"reason": f.skipped_reason} if f.status == SKIPPED else {}),
+                }
+                for f in self.files
+            ],
+            "summary": self.summary(),
+        }
+
+
+_WORKER_CONTENTS: dict[str, Questionnaire] = {}
+
+
+def _read_one(candidate: Candidate) -> ReturnedFile:
+    try:
+        return read_return(candidate.path, candidate.name, _WORKER_CONTENTS)
+    except Exception as exc:  # one file's surprise must not stop the run
+        rf = ReturnedFile(str(candidate.path), candidate.name)
+        rf.add("internal-error", detail=f"{type(exc).__name__}: {exc}")
+        return rf.finish()
+
+
+def validate(
+    paths: Sequence[Path],
+    *,
+    units: Path | Roster | None = None,
+    content_dir: Path | None = None,
+    jobs: int | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ValidationReport:
+    """Preflight, read and validate returned workbooks; every input is accounted for."""
+    contents = {qn.id: qn for qn in load_all(None, content_dir)}
+    roster = units if isinstance(units, Roster) or units is None else read_roster(units)
+    candidates = discover(list(paths))
+    to_read = [c for c in candidates if not c.skip_reason]
+    results: dict[str, ReturnedFile] = {}
+    _WORKER_CONTENTS.clear()
+    _WORKER_CONTENTS.update(contents)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(to_read) >= PARALLEL_THRESHOLD:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            for i, rf in enumerate(pool.map(_read_one, to_read, chunksize=16)):
+                results[rf.name] = rf
+                if progress:
+                    progress(i + 1, len(to_read))
+    else:
+        for i, c in enumerate(to_read):
+            results[c.name] = _read_one(c)
+            if progress:
+                progress(i + 1, len(to_read))
+    files: list[ReturnedFile] = []
+    for c in candidates:
+        if c.skip_reason:
+            rf = ReturnedFile(str(c.path), c.name, status=SKIPPED, skipped_reason=c.skip_reason)
+            files.append(rf)
+        else:
+            files.append(results[c.name])
+    readable = [f for f in files if f.status != SKIPPED and f.answers]
+    for qid, qn in contents.items():
+        validate_answers(qn, [f for f in readable if f.questionnaire == qid], today or date.today())
+    if roster is not None:
+        check_roster(files, roster)
+    for f in files:
+        if f.status != SKIPPED:
+            f.finish()
+    kept = mark_duplicates(files)
+    for f in files:
+        if f.status != SKIPPED:
+            f.finish()
+    return ValidationReport(files, kept, roster)
+
+
+PARALLEL_THRESHOLD = 24
+
+
+def write_issue_report(report: ValidationReport, path: Path) -> None:
+    feedback.write_issue_report(report, path)
+
+
+def write_feedback(report: ValidationReport, out_dir: Path) -> list[Path]:
+    """A marked-up copy of each file that has issues and could be opened as a workbook."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for f in report.files:
+        if f.status == SKIPPED or not f.issues:
+            continue
+        try:
+            path = feedback.write_feedback(f, out_dir)
+        except Exception as exc:  # the copy is a courtesy; the report already has the issues
+            f.add("internal-error", detail=f"no feedback copy could be written ({exc})")
+            continue
+        if path:
+            written.append(path)
+    return written
 
 
 def questionnaire_ids(content_dir: Path | None = None) -> list[str]:

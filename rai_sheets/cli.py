@@ -7,6 +7,7 @@ RAI_SHEETS_DEBUG=1 to see one).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import __version__, api
+from . import __version__, api, render
 from .content import ContentError
 from .roster import RosterError
 
@@ -212,6 +213,85 @@ def content_check(directory: Path | None) -> None:
         raise ProblemsFound(f"{len(problems)} problem(s) in the content:\n" + _bullets(problems))
     ids = api.questionnaire_ids(directory)
     click.echo(f"Content is valid: {', '.join(ids)}.")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--units",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Roster CSV: each file's unit and AI system must be on it.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON document (files, issues, summary) instead of the table.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the issues as a workbook, one row per issue, filterable.",
+)
+@click.option(
+    "--feedback",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write, for each file with issues, a copy of it with the cells marked and an "
+    "Issues sheet first, ready to email back. Originals are never modified.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: one per CPU core).",
+)
+@content_dir_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def validate(
+    paths: tuple[Path, ...],
+    units: Path | None,
+    as_json: bool,
+    report: Path | None,
+    feedback: Path | None,
+    jobs: int | None,
+    content_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Check returned workbooks: every file accepted, accepted with warnings, or rejected,
+    with each problem named by file, sheet and cell.
+
+    PATHS are files or folders (searched recursively; anything that is not a spreadsheet is
+    listed as skipped). Exit 0 when every file is accepted (warnings allowed), 1 when any is
+    rejected.
+
+    \b
+    Examples:
+      rai-sheets validate returns/
+      rai-sheets validate returns/ --units units.csv --report issues.xlsx --feedback feedback/
+      rai-sheets validate returns/ --json > result.json
+    """
+    progress, finish = _progress("Validating", not (quiet or as_json))
+    try:
+        result = api.validate(
+            list(paths), units=units, content_dir=content_dir, jobs=jobs, progress=progress
+        )
+    finally:
+        finish()
+    if report:
+        api.write_issue_report(result, report)
+    written = api.write_feedback(result, feedback) if feedback else []
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        if not quiet:
+            render.validation_table(result)
+        if report:
+            click.echo(f"Issue report: {report}")
+        if feedback:
+            click.echo(f"Feedback workbooks: {len(written)} in {feedback}/")
+        click.echo(render.validation_summary(result))
+    if result.rejected:
+        sys.exit(EXIT_PROBLEMS)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ from .layout import (
     META,
     META_NAMES_HEADER,
     RESULTS,
+    TEXT_LIMIT,
     Cell,
     Plan,
     SheetPlan,
@@ -49,7 +50,6 @@ from .model import DATE, FREE_KINDS, INTEGER, LONGTEXT, NUMBER, SELECT, Question
 from .scoring import helper_values, metric_label, score
 from .styles import Styles
 
-TEXT_LIMIT = {"text": 500, "longtext": 4000}
 DATE_RANGE = (date(2000, 1, 1), date(2100, 12, 31))
 PERCENT_RULES = {"percent", "completion"}
 

@@ -23,6 +23,9 @@ FIRST_ROW = 4
 TITLE_ROW = 0
 SUBTITLE_ROW = 1
 
+# Longest text accepted in a free-text answer, by field kind.
+TEXT_LIMIT = {"text": 500, "longtext": 4000}
+
 # Meta keys written to `_meta` and to the custom document properties.
 META_KEYS = (
     "questionnaire",

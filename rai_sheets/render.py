@@ -1,0 +1,72 @@
+"""Console rendering of reports: the one place that turns issues into lines for a terminal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from .issues import ERROR, REJECTED, SKIPPED
+
+if TYPE_CHECKING:
+    from .api import ValidationReport
+
+STATUS_COLOURS = {
+    "accepted": "green",
+    "accepted-with-warnings": "yellow",
+    "rejected": "red",
+    "skipped": "bright_black",
+}
+MAX_ISSUES_PER_FILE = 25
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else "..." + text[-(width - 3) :]
+
+
+def validation_table(report: ValidationReport) -> None:
+    files = report.files
+    width = min(max((len(f.name) for f in files), default=4), 60)
+    head = (
+        f"{'FILE':<{width}}  {'STATUS':<22}  {'QUESTIONNAIRE':<13}  {'UNIT':<10}  "
+        f"{'SYSTEM':<10}  ERRORS  WARNINGS"
+    )
+    click.echo(head)
+    for f in files:
+        errors = sum(i.severity == ERROR for i in f.issues)
+        warnings = len(f.issues) - errors
+        status = click.style(f"{f.status:<22}", fg=STATUS_COLOURS.get(f.status))
+        click.echo(
+            f"{_fit(f.name, width):<{width}}  {status}  {f.questionnaire or '-':<13}  "
+            f"{_fit(f.unit_id or f.unit_name or '-', 10):<10}  "
+            f"{_fit(f.system_id or '-', 10):<10}  {errors:>6}  {warnings:>8}"
+        )
+    with_issues = [f for f in files if f.issues or f.status == SKIPPED]
+    if not with_issues:
+        return
+    click.echo("")
+    for f in with_issues:
+        if f.status == SKIPPED:
+            click.echo(f"[{f.name}] skipped: {f.skipped_reason}")
+            continue
+        for issue in f.issues[:MAX_ISSUES_PER_FILE]:
+            mark = (
+                click.style("error", fg="red")
+                if issue.severity == ERROR
+                else click.style("warning", fg="yellow")
+            )
+            click.echo(f"{mark} {issue}")
+        extra = len(f.issues) - MAX_ISSUES_PER_FILE
+        if extra > 0:
+            click.echo(f"  ... and {extra} more issue(s) in {f.name} (see --report or --json)")
+
+
+def validation_summary(report: ValidationReport) -> str:
+    s = report.summary()
+    line = (
+        f"{s['accepted']} accepted, {s['accepted-with-warnings']} accepted with warnings, "
+        f"{s['rejected']} rejected, {s['skipped']} skipped ({s['files']} files)."
+    )
+    if s[REJECTED]:
+        line += " Rejected files need to be fixed and sent again."
+    return line
