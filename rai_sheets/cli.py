@@ -69,8 +69,11 @@ def _bullets(items: Any) -> str:
 def _progress(
     label: str, enabled: bool
 ) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A click progress bar fed by the library's progress(done, total) callback."""
-    if not enabled:
+    """A click progress bar on stderr, fed by the library's progress(done, total) callback.
+
+    Shown only on a terminal, so that scripts and pipes get clean output.
+    """
+    if not enabled or not sys.stderr.isatty():
         return None, lambda: None
     state: dict[str, Any] = {}
 

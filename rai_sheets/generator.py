@@ -620,7 +620,7 @@ def _meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
     ws.very_hidden()
     ws.protect("", {})
     ws.set_column(0, 0, 26)
-    ws.set_column(1, 4, 20)
+    ws.set_column(1, 2, 20)
     r = 0
     for key, value in meta.items():
         ws.write_string(r, 0, key)
@@ -630,16 +630,14 @@ def _meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
     for c, h in enumerate(META_NAMES_HEADER):
         ws.write_string(r, c, h)
     qn = p.questionnaire
-    for name, cell in p.inputs.items():
+    for name in p.inputs:
         r += 1
         q, f = qn.input_names[name]
-        for c, v in enumerate(
-            (name, "input", q.id + (f"_{f.key}" if f.key else ""), cell.sheet, cell.a1)
-        ):
+        for c, v in enumerate((name, "input", q.id + (f"_{f.key}" if f.key else ""))):
             ws.write_string(r, c, v)
-    for mid, cell in p.outputs.items():
+    for mid in p.outputs:
         r += 1
-        for c, v in enumerate((f"out_{mid}", "output", mid, cell.sheet, cell.a1)):
+        for c, v in enumerate((f"out_{mid}", "output", mid)):
             ws.write_string(r, c, v)
 
 

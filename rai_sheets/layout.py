@@ -40,7 +40,7 @@ META_KEYS = (
     "generated_at",
     "generator",
 )
-META_NAMES_HEADER = ("name", "kind", "id", "sheet", "cell")
+META_NAMES_HEADER = ("name", "kind", "id")  # the defined names themselves carry the cell
 
 # Columns per family: (key, header setting, default header, width). A key is a field key
 # ("" for single-input questions), "ref", "label", "principle", "guidance", or "rule:param"

@@ -268,6 +268,16 @@ class Questionnaire:
             return [q for q in qs if q.id == scope_id]
         return qs
 
+    @cached_property
+    def metric_questions(self) -> dict[str, list[Question]]:
+        """The scored items each metric reads, computed once (the scorer's hot path)."""
+        return {m.id: self.scored_questions(m.rule.scope, m.scope_id) for m in self.metrics}
+
+    @cached_property
+    def field_names(self) -> dict[tuple[str, str], str]:
+        """(question id, field key) -> input name."""
+        return {(q.id, f.key): q.input_name(f) for q, f in self.inputs()}
+
     def scope_label(self, scope: str, scope_id: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
         kind = scope.removeprefix("each:")
         if scope_id is None:

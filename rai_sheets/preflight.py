@@ -167,6 +167,8 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
 
 def _zip_reason(exc: BaseException) -> str:
     text = str(exc)
+    if isinstance(exc, zlib.error):
+        return "its compressed data is damaged"
     if "CRC" in text or "Bad CRC" in text:
         return "a checksum (CRC) does not match"
     if "not a zip file" in text.lower() or "End-of-central-directory" in text:

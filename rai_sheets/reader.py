@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from io import BytesIO
 from typing import Any
 
@@ -112,21 +113,9 @@ class WorkbookFile:
 def open_workbook(pf: Preflight) -> WorkbookFile:
     wb = WorkbookFile(pf.name, pf.parts, pf.data)
     try:
-        root = SafeET.fromstring(pf.parts["xl/workbook.xml"])
-        rels = _relationships(pf.parts.get("xl/_rels/workbook.xml.rels", b""))
-        for sheet in root.iter(f"{NS_MAIN}sheet"):
-            rid = sheet.get(f"{NS_REL}id", "")
-            target = rels.get(rid, "")
-            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            wb.sheet_paths[sheet.get("name", "")] = target
-        for dn in root.iter(f"{NS_MAIN}definedName"):
-            name = dn.get("name", "")
-            if dn.get("localSheetId") is not None or not name.startswith(("in_", "out_")):
-                continue
-            m = NAME_REF.match((dn.text or "").strip())
-            if m:
-                sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
-                wb.names[name] = Ref(sheet, int(m.group(4)) - 1, _col_index(m.group(3)))
+        wb.sheet_paths, wb.names = _structure(
+            pf.parts["xl/workbook.xml"], pf.parts.get("xl/_rels/workbook.xml.rels", b"")
+        )
         wb.props = _custom_properties(pf.parts.get("docProps/custom.xml", b""))
         wb.saved_at = _modified(pf.parts.get("docProps/core.xml", b""))
     except KeyError as exc:
@@ -138,6 +127,30 @@ def open_workbook(pf: Preflight) -> WorkbookFile:
             raise UnreadableWorkbook("unsafe-xml", part="xl/workbook.xml or docProps") from None
         raise
     return wb
+
+
+@lru_cache(maxsize=64)
+def _structure(workbook_xml: bytes, rels_xml: bytes) -> tuple[dict[str, str], dict[str, Ref]]:
+    """Sheet paths and in_/out_ names. Returns made from one template share these parts
+    byte for byte, so each distinct structure is parsed once (the bytes are the cache key).
+    Callers must not mutate the returned dicts."""
+    root = SafeET.fromstring(workbook_xml)
+    rels = _relationships(rels_xml)
+    sheet_paths: dict[str, str] = {}
+    names: dict[str, Ref] = {}
+    for sheet in root.iter(f"{NS_MAIN}sheet"):
+        target = rels.get(sheet.get(f"{NS_REL}id", ""), "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        sheet_paths[sheet.get("name", "")] = target
+    for dn in root.iter(f"{NS_MAIN}definedName"):
+        name = dn.get("name", "")
+        if dn.get("localSheetId") is not None or not name.startswith(("in_", "out_")):
+            continue
+        m = NAME_REF.match((dn.text or "").strip())
+        if m:
+            sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
+            names[name] = Ref(sheet, int(m.group(4)) - 1, _col_index(m.group(3)))
+    return sheet_paths, names
 
 
 def _col_index(letters: str) -> int:

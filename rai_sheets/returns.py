@@ -232,6 +232,10 @@ def _same(cached: Any, expected: Any) -> bool:
 def _show(v: Any) -> str:
     if v in (None, ""):
         return "nothing"
+    if isinstance(v, bool):
+        return str(v)
     if isinstance(v, float):
         return f"{v:.4g}"
+    if isinstance(v, int):
+        return str(v)
     return f'"{v}"'

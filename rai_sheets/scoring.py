@@ -37,7 +37,7 @@ class _Items:
         self.today = today
 
     def code(self, q: Question, key: str = "") -> str | None:
-        v = self.answers.get(q.input_name(q.field(key)))
+        v = self.answers.get(self.qn.field_names[(q.id, key)])
         return v if isinstance(v, str) and v != "" else None
 
     # readiness
@@ -81,7 +81,7 @@ class _Items:
         )
 
     def overdue(self, q: Question) -> bool:
-        due = self.answers.get(q.input_name(q.field("due")))
+        due = self.answers.get(self.qn.field_names[(q.id, "due")])
         if isinstance(due, datetime):
             due = due.date()
         return (
@@ -133,7 +133,7 @@ def score(qn: Questionnaire, answers: Answers, today: date | None = None) -> dic
 
 
 def _scope(items: _Items, m: Metric) -> list[Question]:
-    return items.qn.scored_questions(m.rule.scope, m.scope_id)
+    return items.qn.metric_questions[m.id]
 
 
 def _percent(items: _Items, m: Metric, _: dict) -> Value:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -24,7 +25,6 @@ from .returns import ReturnedFile, question_ref
 from .roster import Roster
 
 EARLIEST_DATE = date(2000, 1, 1)
-SEP = "|"  # separates a cross-field check's code from its target input name
 
 
 def _is_date(v: Any) -> bool:
@@ -36,11 +36,24 @@ def _is_number(v: Any) -> bool:
 
 
 def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype(str).str.strip() == "")
+    # normalise() turns empty and whitespace-only answers into None
+    return s.isna()
+
+
+@dataclass(frozen=True)
+class CrossFieldRule:
+    """A rule over several answers of one item, evaluated as a derived boolean column."""
+
+    key: str  # the derived column's name
+    code: str  # issue code
+    target: str  # the input the issue points at
+    passes: Callable[[pd.DataFrame], pd.Series]
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=16)
 def build_schema(qn: Questionnaire, today: date) -> pa.DataFrameSchema:
+    """One column per input: allowed values, required answers, types and ranges."""
     latest = today + timedelta(days=365 * 20)
     columns: dict[str, pa.Column] = {}
     for name, (_q, f) in qn.input_names.items():
@@ -66,8 +79,20 @@ def build_schema(qn: Questionnaire, today: date) -> pa.DataFrameSchema:
                 pa.Check(lambda s, n=limit: s.map(lambda v: len(str(v)) <= n), name="text-too-long")
             )
         columns[name] = pa.Column(None, checks, nullable=not f.required, required=True)
-    frame_checks = [c for q in qn.questions for c in _cross_field_checks(q)]
-    return pa.DataFrameSchema(columns, checks=frame_checks, coerce=False)
+    return pa.DataFrameSchema(columns, coerce=False)
+
+
+@lru_cache(maxsize=16)
+def cross_field_rules(qn: Questionnaire) -> tuple[CrossFieldRule, ...]:
+    return tuple(r for q in qn.questions for r in _rules_of(q))
+
+
+@lru_cache(maxsize=16)
+def build_cross_field_schema(qn: Questionnaire) -> pa.DataFrameSchema:
+    """One boolean column per cross-field rule: it must hold on every row."""
+    return pa.DataFrameSchema(
+        {r.key: pa.Column(bool, pa.Check(lambda s: s, name=r.code)) for r in cross_field_rules(qn)}
+    )
 
 
 def _needs(given: str, other: str) -> Callable[[pd.DataFrame], pd.Series]:
@@ -83,55 +108,46 @@ def _done_needs_evidence(status: str, evidence: str) -> Callable[[pd.DataFrame],
     return lambda df: (df[status] != "done") | ~_blank(df[evidence])
 
 
-def _cross_field_checks(q: Question) -> list[pa.Check]:
+def _rules_of(q: Question) -> list[CrossFieldRule]:
     def name(key: str) -> str:
         return q.input_name(q.field(key))
 
-    checks: list[pa.Check] = []
+    rules: list[CrossFieldRule] = []
     if q.type == "risk":
         for prefix in ("", "residual_"):
             lik, imp = name(prefix + "likelihood"), name(prefix + "impact")
-            checks.append(
-                _frame_check(
-                    _needs(lik, imp),
-                    "incomplete-rating",
-                    imp,
-                    given=prefix + "likelihood",
-                    missing=prefix + "impact",
+            for given, missing, g, m in (
+                (lik, imp, "likelihood", "impact"),
+                (imp, lik, "impact", "likelihood"),
+            ):
+                rules.append(
+                    CrossFieldRule(
+                        f"{missing}:needs",
+                        "incomplete-rating",
+                        missing,
+                        _needs(given, missing),
+                        (("given", prefix + g), ("missing", prefix + m)),
+                    )
                 )
-            )
-            checks.append(
-                _frame_check(
-                    _needs(imp, lik),
-                    "incomplete-rating",
-                    lik,
-                    given=prefix + "impact",
-                    missing=prefix + "likelihood",
-                )
-            )
         mit = name("mitigation")
-        checks.append(
-            _frame_check(
+        rules.append(
+            CrossFieldRule(
+                f"{mit}:residual",
+                "residual-without-mitigation",
+                mit,
                 _residual_needs_mitigation(
                     name("residual_likelihood"), name("residual_impact"), mit
                 ),
-                "residual-without-mitigation",
-                mit,
             )
         )
     elif q.type == "check":
         ev = name("evidence")
-        checks.append(
-            _frame_check(_done_needs_evidence(name("status"), ev), "done-without-evidence", ev)
+        rules.append(
+            CrossFieldRule(
+                f"{ev}:done", "done-without-evidence", ev, _done_needs_evidence(name("status"), ev)
+            )
         )
-    return checks
-
-
-def _frame_check(
-    fn: Callable[[pd.DataFrame], pd.Series], code: str, target: str, **params: str
-) -> pa.Check:
-    extra = SEP.join(f"{k}={v}" for k, v in params.items())
-    return pa.Check(fn, name=SEP.join(filter(None, [code, target, extra])))
+    return rules
 
 
 def validate_answers(qn: Questionnaire, files: list[ReturnedFile], today: date) -> None:
@@ -142,18 +158,30 @@ def validate_answers(qn: Questionnaire, files: list[ReturnedFile], today: date) 
     frame = pd.DataFrame(
         [[rf.answers.get(n) for n in names] for rf in files], columns=names, dtype=object
     )
+    cases = []
     try:
         build_schema(qn, today).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        _map_failures(qn, files, exc.failure_cases)
+        cases.append(exc.failure_cases)
+    rules = cross_field_rules(qn)
+    if rules:
+        derived = pd.DataFrame({r.key: r.passes(frame).astype(bool) for r in rules})
+        try:
+            build_cross_field_schema(qn).validate(derived, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases.append(exc.failure_cases)
+    if cases:
+        _map_failures(qn, files, pd.concat(cases, ignore_index=True))
 
 
 def _map_failures(qn: Questionnaire, files: list[ReturnedFile], cases: pd.DataFrame) -> None:
+    rules = {r.key: r for r in cross_field_rules(qn)}
     reported: set[tuple[int, str]] = set()  # (file, input name) already given an error
+    # Column checks first, so that a missing answer is not also reported as half a rating.
     ordered = (
         cases.rename(columns={"index": "row"})
-        .assign(_cross=cases["column"].isna())
-        .sort_values("_cross", kind="stable")
+        .assign(cross=cases["column"].isin(list(rules)))
+        .sort_values("cross", kind="stable")
     )
     for case in ordered.itertuples(index=False):
         idx: Any = case.row
@@ -161,12 +189,12 @@ def _map_failures(qn: Questionnaire, files: list[ReturnedFile], cases: pd.DataFr
             continue
         row = int(idx)
         rf = files[row]
-        check = str(case.check)
-        if isinstance(case.column, str) and case.column:
-            target, code, params = case.column, _COLUMN_CODES.get(check, check), {}
+        if case.cross:
+            rule = rules[str(case.column)]
+            code, target, params = rule.code, rule.target, dict(rule.params)
         else:
-            code, target, *rest = check.split(SEP)
-            params = dict(p.split("=", 1) for p in rest)
+            check = str(case.check)
+            target, code, params = str(case.column), _COLUMN_CODES.get(check, check), {}
         if target not in rf.cells or (row, target) in reported:
             continue
         q, f = qn.input_names[target]

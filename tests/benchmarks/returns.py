@@ -1,0 +1,46 @@
+"""Shared by the benchmarks: many realistic returned workbooks, made quickly.
+
+A few distinct answer sets are rendered with xlsxwriter (with the cached results a spreadsheet
+would have saved), then personalised for each unit from that template, as `generate` does.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from rai_sheets.content import load_questionnaire
+from rai_sheets.generator import PersonalisedWriter, WorkbookSpec
+from rai_sheets.model import Unit
+from rai_sheets.simulate import answers_for
+
+QUESTIONNAIRES = ("readiness", "risk", "action")
+
+
+def make_returns(folder: Path, count: int, distinct: int = 12, seed: int = 1) -> list[Path]:
+    """`count` returns spread over the three questionnaires, one unit or system each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    writers: dict[str, list[PersonalisedWriter]] = {}
+    for qid in QUESTIONNAIRES:
+        qn = load_questionnaire(qid)
+        writers[qid] = [
+            PersonalisedWriter(
+                WorkbookSpec(qn, None, "R1", answers=answers_for(qn, rng)),
+                with_system=qid != "readiness",
+            )
+            for _ in range(distinct)
+        ]
+    paths = []
+    for i in range(count):
+        qid = QUESTIONNAIRES[i % 3]
+        unit = Unit(
+            f"U{i:05d}",
+            f"Unit {i}",
+            system_id=f"S{i:05d}" if qid != "readiness" else "",
+            system_name=f"System {i}" if qid != "readiness" else "",
+        )
+        path = folder / f"{qid}_{unit.unit_id}.xlsx"
+        path.write_bytes(writers[qid][i % distinct].render(unit))
+        paths.append(path)
+    return paths

@@ -1,0 +1,58 @@
+"""Real returned workbooks for the tests, made the way units make them."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rai_sheets.generator import WorkbookSpec, write_workbook
+from rai_sheets.model import Questionnaire, Unit
+from rai_sheets.simulate import Profile, answers_for
+
+
+def unit_for(qid: str, n: int = 1) -> Unit:
+    if qid == "readiness":
+        return Unit(f"U{n:02d}", f"Unit {n}")
+    return Unit(f"U{n:02d}", f"Unit {n}", system_id=f"S{n:02d}", system_name=f"System {n}")
+
+
+def returned(
+    folder: Path,
+    qn: Questionnaire,
+    unit: Unit | None = None,
+    *,
+    seed: int = 1,
+    answers: dict[str, Any] | None = None,
+    name: str | None = None,
+    saved_at: datetime | None = None,
+    **overrides: Any,
+) -> Path:
+    """A workbook as a unit returns it: answered, with the results Excel would have cached."""
+    unit = unit or unit_for(qn.id)
+    full = (
+        answers_for(qn, random.Random(seed), Profile(0.6, 0.5, 1.0)) if answers is None else answers
+    )
+    full = {**full, **overrides}
+    path = folder / (name or f"{qn.id}_{unit.unit_id}_{unit.system_id or 'x'}_{seed}.xlsx")
+    spec = WorkbookSpec(qn, unit, "R1", answers=full)
+    if saved_at:
+        spec.generated_at = saved_at
+    with path.open("wb") as fh:
+        write_workbook(spec, fh)
+    return path
+
+
+def rewrite_zip(src: Path, dst: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    """Copy an xlsx, passing each part through edit(name, data) -> data or None to drop it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = edit(info.filename, zin.read(info))
+            if data is not None:
+                zout.writestr(info.filename, data)
+    dst.write_bytes(out.getvalue())
+    return dst
