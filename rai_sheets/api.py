@@ -17,7 +17,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import feedback
+from . import aggregate, export, feedback
+from .aggregate import Consolidation
 from .content import (
     ContentProblem,
     available_questionnaires,
@@ -30,6 +31,7 @@ from .files import atomic_write_bytes, atomic_write_with, safe_filename
 from .generator import PersonalisedWriter, WorkbookSpec, write_workbook
 from .issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, ERROR, REJECTED, SKIPPED
 from .model import DEFAULT_LANGUAGE, Questionnaire, Unit
+from .report import render_summary
 from .returns import ReturnedFile, read_return
 from .roster import Roster, read_roster
 from .validation import check_roster, mark_duplicates, validate_answers
@@ -209,6 +211,7 @@ def validate(
     content_dir: Path | None = None,
     jobs: int | None = None,
     today: date | None = None,
+    round_id: str = "",
     progress: Progress | None = None,
 ) -> ValidationReport:
     """Preflight, read and validate returned workbooks; every input is accounted for."""
@@ -244,6 +247,10 @@ def validate(
         validate_answers(qn, [f for f in readable if f.questionnaire == qid], today or date.today())
     if roster is not None:
         check_roster(files, roster)
+    if round_id:
+        for f in files:
+            if f.round_id and f.round_id != round_id:
+                f.add("wrong-round", found=f.round_id, expected=round_id)
     for f in files:
         if f.status != SKIPPED:
             f.finish()
@@ -276,6 +283,56 @@ def write_feedback(report: ValidationReport, out_dir: Path) -> list[Path]:
         if path:
             written.append(path)
     return written
+
+
+@dataclass
+class ConsolidationResult:
+    consolidation: Consolidation
+    summary: Path
+    data: list[Path]
+
+    @property
+    def report(self) -> ValidationReport:
+        return self.consolidation.report
+
+
+def consolidate(
+    paths: Sequence[Path],
+    *,
+    units: Path | Roster | None = None,
+    output: Path = Path("output/summary.xlsx"),
+    data_dir: Path | None = None,
+    round_id: str = "",
+    content_dir: Path | None = None,
+    jobs: int | None = None,
+    min_group: int = 0,
+    below_band: str = "",
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ConsolidationResult:
+    """Validate, keep the accepted (latest per unit), aggregate, write the summary atomically."""
+    contents = {qn.id: qn for qn in load_all(None, content_dir)}
+    readiness = contents.get("readiness")
+    if below_band and readiness and below_band not in {b.id for b in readiness.bands}:
+        raise UsageError(
+            f'"{below_band}" is not a readiness band; use one of '
+            f"{', '.join(b.id for b in readiness.bands)}"
+        )
+    report = validate(
+        paths,
+        units=units,
+        content_dir=content_dir,
+        jobs=jobs,
+        today=today,
+        round_id=round_id,
+        progress=progress,
+    )
+    c = aggregate.consolidate(
+        report, contents, round_id=round_id, today=today, min_group=min_group, below_band=below_band
+    )
+    atomic_write_bytes(output, render_summary(c))
+    data = export.write_data(c, data_dir) if data_dir else []
+    return ConsolidationResult(c, output, data)
 
 
 def questionnaire_ids(content_dir: Path | None = None) -> list[str]:

@@ -50,6 +50,12 @@ class Group(click.Group):
             raise ProblemsFound("The roster has problems:\n" + _bullets(exc.problems)) from None
         except api.UsageError as exc:
             raise click.UsageError(str(exc)) from None
+        except BrokenPipeError:  # output piped into `head` and closed: not an error
+            sys.stderr.close()
+            raise click.exceptions.Exit(0) from None
+        except OSError as exc:
+            target = f" {exc.filename}" if exc.filename else ""
+            raise InternalError(f"could not read or write{target}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             raise click.Abort() from None
         except Exception as exc:  # the edge: report, never a traceback
@@ -295,6 +301,149 @@ def validate(
         click.echo(render.validation_summary(result))
     if result.rejected:
         sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--units",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Roster CSV: the units and AI systems expected to answer. Without it, "
+    "missing returns cannot be listed.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("output/summary.xlsx"),
+    show_default=True,
+    help="The summary workbook, replaced atomically.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write responses.csv and scores.csv (and .parquet with pyarrow) here.",
+)
+@click.option(
+    "--round",
+    "round_id",
+    default="",
+    metavar="ID",
+    help="The round being consolidated; returns from another round are rejected.",
+)
+@click.option(
+    "--min-group",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Hide unit-level readiness results when fewer units than this answered "
+    "(for sensitive rounds).",
+)
+@click.option(
+    "--below-band",
+    default="",
+    metavar="BAND",
+    help="List units whose overall readiness is below this band (default: the middle band).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: one per CPU core).",
+)
+@content_dir_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary lines.")
+def consolidate(
+    paths: tuple[Path, ...],
+    units: Path | None,
+    output: Path,
+    data_dir: Path | None,
+    round_id: str,
+    min_group: int,
+    below_band: str,
+    jobs: int | None,
+    content_dir: Path | None,
+    quiet: bool,
+) -> None:
+    """Validate returns and consolidate the accepted ones into the leadership summary.
+
+    Every input file is accounted for: accepted, superseded by a later return from the same
+    unit (the workbook saved last counts), rejected with its reasons, or skipped. Exit 0 when
+    every file is accepted, 1 when any is rejected.
+
+    \b
+    Examples:
+      rai-sheets consolidate returns/ --units units.csv --round 2026Q4
+      rai-sheets consolidate returns/ --units units.csv -o summary.xlsx --data data/
+    """
+    progress, finish = _progress("Validating", not quiet)
+    try:
+        result = api.consolidate(
+            list(paths),
+            units=units,
+            output=output,
+            data_dir=data_dir,
+            round_id=round_id,
+            content_dir=content_dir,
+            jobs=jobs,
+            min_group=min_group,
+            below_band=below_band,
+            progress=progress,
+        )
+    finally:
+        finish()
+    if not quiet:
+        render.consolidation(result)
+    click.echo(render.validation_summary(result.report))
+    if result.report.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output/demo"),
+    show_default=True,
+    help="Folder for everything.",
+)
+def demo(out_dir: Path) -> None:
+    """Run the whole pipeline on built-in example data (a fictional agency).
+
+    Writes a roster, the workbooks sent to every unit, simulated returns (with the usual
+    mistakes), then validates and consolidates them, and prints where each output is.
+    """
+    from .demo import run_demo
+
+    progress, finish = _progress("Validating", True)
+    try:
+        res = run_demo(out_dir, progress=progress)
+    finally:
+        finish()
+    assert res.report is not None
+    click.echo(render.validation_summary(res.report.report))
+    click.echo("")
+    click.echo("Outputs:")
+    for label, path in (
+        ("roster", res.roster),
+        ("workbooks sent", res.sent),
+        ("returns received", res.returns),
+        ("leadership summary", res.summary),
+        ("issues, one row each", res.issues),
+        ("feedback to units", res.feedback),
+    ):
+        click.echo(f"  {label + ':':<22} {path}")
+    for path in res.data:
+        click.echo(f"  {'data:':<22} {path}")
+    click.echo("")
+    click.echo("Open the leadership summary first. Re-run the last step yourself with:")
+    click.echo(
+        f"  rai-sheets consolidate {res.returns} --units {res.roster} --round 2026Q4 "
+        f"-o {res.summary}"
+    )
 
 
 def main() -> None:

@@ -104,6 +104,10 @@ CATALOGUE: dict[str, Template] = {
         ERROR,
         'AI system "{system}" belongs to unit {owner} on the roster, but this workbook was made for unit {unit}.',
     ),
+    "wrong-round": Template(
+        ERROR,
+        'The workbook belongs to round "{found}", not to round "{expected}" being consolidated.',
+    ),
     "unit-not-identified": Template(
         WARNING,
         'This is a blank workbook filled in without a roster entry; the unit is taken from the answer to {question}: "{unit}".',

@@ -9,7 +9,7 @@ import click
 from .issues import ERROR, REJECTED, SKIPPED
 
 if TYPE_CHECKING:
-    from .api import ValidationReport
+    from .api import ConsolidationResult, ValidationReport
 
 STATUS_COLOURS = {
     "accepted": "green",
@@ -70,3 +70,24 @@ def validation_summary(report: ValidationReport) -> str:
     if s[REJECTED]:
         line += " Rejected files need to be fixed and sent again."
     return line
+
+
+def consolidation(result: ConsolidationResult) -> None:
+    c = result.consolidation
+    click.echo(f"Summary workbook: {result.summary}")
+    for path in result.data:
+        click.echo(f"Data: {path}")
+    for row in c.counts.itertuples():
+        missing = f", {row.missing} missing" if c.report.roster is not None else ""
+        click.echo(
+            f"  {row.questionnaire:<10} {row.accepted} accepted of {row.expected} "
+            f"expected ({row.rejected} rejected{missing})"
+        )
+    if c.superseded:
+        click.echo(
+            f"  {len(c.superseded)} earlier return(s) superseded by a later one from the "
+            "same unit (the workbook saved last counts)."
+        )
+    click.echo("What needs attention:")
+    for i, finding in enumerate(c.findings, start=1):
+        click.echo(f"  {i}. {finding}")

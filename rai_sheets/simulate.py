@@ -68,6 +68,7 @@ class Profile:
     maturity: float = 0.5  # 0 = nothing in place, 1 = advanced everywhere
     risk: float = 0.5  # 0 = benign system, 1 = high-stakes system
     diligence: float = 0.8  # how completely and carefully the respondent fills it in
+    bias: tuple[tuple[str, float], ...] = ()  # (section id, offset): an agency's weak spots
 
 
 def random_profile(rng: random.Random) -> Profile:
@@ -106,18 +107,20 @@ def _maturity(qn: Questionnaire, q: Question, rng: random.Random, p: Profile) ->
     unrated = [c.code for c in scale.choices if c.points is None]
     if unrated and rng.random() < 0.04:
         return unrated[0]
-    return _pick(rated, rng.gauss(p.maturity, 0.22))
+    offset = dict(p.bias).get(q.section_id, 0.0)
+    return _pick(rated, rng.gauss(p.maturity + offset, 0.2))
 
 
 def _risk(qn: Questionnaire, q: Question, rng: random.Random, p: Profile) -> dict[str, Any]:
     lik = [c.code for c in qn.scales["likelihood"].choices if c.points is not None]
     imp = [c.code for c in qn.scales["impact"].choices if c.points is not None]
-    lpos, ipos = rng.gauss(p.risk * 0.8, 0.25), rng.gauss(0.25 + p.risk * 0.6, 0.25)
+    # Most items of a benign system are rated low; a high-stakes one has a tail of severe items.
+    lpos, ipos = rng.gauss(0.1 + p.risk * 0.45, 0.2), rng.gauss(0.15 + p.risk * 0.5, 0.22)
     out = {
         q.input_name(q.field("likelihood")): _pick(lik, lpos),
         q.input_name(q.field("impact")): _pick(imp, ipos),
     }
-    if lpos + ipos > 0.8 or rng.random() < 0.3:
+    if lpos + ipos > 0.9 or rng.random() < 0.25:
         out[q.input_name(q.field("mitigation"))] = rng.choice(MITIGATIONS)
         out[q.input_name(q.field("residual_likelihood"))] = _pick(lik, lpos - 0.35)
         out[q.input_name(q.field("residual_impact"))] = _pick(imp, ipos - rng.choice((0, 0.3)))
@@ -134,7 +137,7 @@ def _check(q: Question, rng: random.Random, p: Profile, today: date) -> dict[str
     out: dict[str, Any] = {q.input_name(q.field("status")): status}
     if status in ("done", "in_progress") or rng.random() < 0.5:
         out[q.input_name(q.field("owner"))] = rng.choice(OWNERS)
-        out[q.input_name(q.field("due"))] = today + timedelta(days=rng.randint(-90, 180))
+        out[q.input_name(q.field("due"))] = today + timedelta(days=rng.randint(-45, 240))
     if status == "done" and rng.random() < p.diligence:
         out[q.input_name(q.field("evidence"))] = (
             f"DOC-{rng.randint(2024, 2026)}/{rng.randint(1, 999):03d}"
