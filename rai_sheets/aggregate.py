@@ -178,9 +178,12 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
         if unmatched
         else ""
     )
+    by_key: dict[tuple[str, str, str], list[ReturnedFile]] = {}
+    for f in files:
+        by_key.setdefault((f.questionnaire, f.unit_id or f.unit_name, f.system_id), []).append(f)
     for qid, unit, unit_name, system, system_name in expected:
         key = (qid, unit, system)
-        mine = [f for f in files if (f.questionnaire, f.unit_id or f.unit_name, f.system_id) == key]
+        mine = by_key.get(key, [])
         if key in kept:
             f = kept[key]
             status = f.status
@@ -480,7 +483,7 @@ def _findings(c: Consolidation) -> list[str]:
         extreme = reg[reg["rank"] == reg["rank"].max()]
         top_level = extreme.iloc[0]["highest_inherent"]
         if top_level:
-            who = [f"{r.system} ({r.unit})" for r in extreme.itertuples()]
+            who = [f"{r.system} – {r.unit}" for r in extreme.itertuples()]
             out.append(
                 (
                     100,

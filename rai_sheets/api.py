@@ -242,9 +242,11 @@ def validate(
             files.append(rf)
         else:
             files.append(results[c.name])
-    readable = [f for f in files if f.status != SKIPPED and f.answers]
+    readable = [f for f in files if f.status != SKIPPED and f.cells]
     for qid, qn in contents.items():
         validate_answers(qn, [f for f in readable if f.questionnaire == qid], today or date.today())
+    for f in files:
+        f.raw = {}  # only the messages needed what was typed, and they have it now
     if roster is not None:
         check_roster(files, roster)
     if round_id:

@@ -72,7 +72,8 @@ def _plain(value: Any) -> Any:
 
 
 def _who(f: ReturnedFile) -> list[Any]:
-    return [
+    """The columns that identify a file, made inert once per file rather than once per row."""
+    values = (
         f.name,
         f.unit_id,
         f.unit_name,
@@ -81,7 +82,8 @@ def _who(f: ReturnedFile) -> list[Any]:
         f.questionnaire,
         f.version,
         f.round_id,
-    ]
+    )
+    return [inert(v) for v in values]
 
 
 def response_rows(c: Consolidation) -> Iterator[list[Any]]:
@@ -104,8 +106,8 @@ def response_rows(c: Consolidation) -> Iterator[list[Any]]:
                 q.principle_id or "",
                 sheet,
                 cell,
-                _plain(label),
-                _plain(value),
+                inert(_plain(label)),
+                inert(_plain(value)),
             ]
 
 
@@ -122,7 +124,7 @@ def score_rows(c: Consolidation) -> Iterator[list[Any]]:
                 m.rule.scope,
                 m.scope_id or "",
                 "" if value is None else value,
-                metric_label(qn, m, value, LANG),
+                inert(metric_label(qn, m, value, LANG)),
             ]
 
 
@@ -137,7 +139,7 @@ def write_data(c: Consolidation, out_dir: Path) -> list[Path]:
             text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
             writer = csv.writer(text)
             writer.writerow(columns)
-            writer.writerows([inert(v) for v in row] for row in rows)
+            writer.writerows(rows)  # user-supplied fields are made inert as rows are built
             text.flush()
             text.detach()
         written.append(path)

@@ -138,18 +138,36 @@ def question_ref(qn: Questionnaire, qid: str, key: str = "", lang: str = "en") -
     return f'{qid}{field_part} "{short}"'
 
 
+_CELL_MAPS: dict[int, tuple[dict[str, Ref], dict[str, tuple[str, str]]]] = {}
+
+
+def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
+    """in_ name -> (sheet, A1), shared by every file of one template (their names are one
+    cached object), so that ten thousand returns do not carry ten thousand copies.
+    The entry keeps the names object alive, so its id cannot be reused by another."""
+    entry = _CELL_MAPS.get(id(wb.names))
+    if entry is None or entry[0] is not wb.names:
+        cells = {n: (r.sheet, r.a1) for n, r in wb.names.items() if n.startswith("in_")}
+        entry = _CELL_MAPS[id(wb.names)] = (wb.names, cells)
+    return entry[1]
+
+
 def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
     p = plan(qn)
     hash_differs = bool(rf.content_hash) and rf.content_hash != qn.content_hash
+    rf.cells = _cell_map(wb)
     for name, (q, f) in qn.input_names.items():
         ref = wb.names.get(name)
         if ref is None:
             rf.add("name-missing", name=name, question=question_ref(qn, q.id, f.key, rf.lang))
             continue
-        rf.cells[name] = (ref.sheet, ref.a1)
         raw = wb.value(ref)
+        if raw is None:
+            continue  # blanks are absent: answers.get(name) is None
         rf.raw[name] = raw
-        rf.answers[name] = normalise(raw, f.kind, f.scale_id, qn)
+        value = normalise(raw, f.kind, f.scale_id, qn)
+        if value is not None:
+            rf.answers[name] = value
     # The question texts, compared where the file says the answers are: rows move with names.
     for qid, label_cell in p.label_cells.items():
         q = qn.questions_by_id[qid]

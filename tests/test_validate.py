@@ -7,6 +7,7 @@ import hashlib
 import random
 import shutil
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
@@ -295,3 +296,27 @@ def test_console_table_shows_status_per_file_then_the_issues(tmp_path, questionn
     assert "accepted" in lines[1] and "rejected" in lines[2]
     assert any(line.startswith("error [") and "bad.xlsx] Assessment!" in line for line in lines)
     assert lines[-1].startswith("1 accepted, 0 accepted with warnings, 1 rejected")
+
+
+def test_a_blank_workbook_sent_back_unanswered_is_rejected_for_every_required_answer(
+    tmp_path, questionnaires
+):
+    qn = questionnaires["readiness"]
+    files = api.generate(["readiness"], units=_roster(tmp_path), out_dir=tmp_path / "sent")
+    report = api.validate([files[0].path], jobs=1)
+    f = report.files[0]
+    assert f.status == "rejected"
+    missing = {i.cell for i in f.issues if i.code == "required-missing"}
+    required = {
+        plan(qn).inputs[q.input_name(fl)].a1
+        for q in qn.questions
+        for fl in q.fields
+        if fl.required and not q.prefill
+    }
+    assert missing == required
+
+
+def _roster(tmp_path: Path) -> Path:
+    path = tmp_path / "units.csv"
+    path.write_text("unit_id,unit_name\nU01,Cyber\n", encoding="utf-8")
+    return path
