@@ -65,7 +65,11 @@ def consolidate(
     below_band: str = "",
 ) -> Consolidation:
     today = today or date.today()
-    usable = [f for f in report.files if f.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS)]
+    usable = [
+        f
+        for f in report.files
+        if f.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS) and f.questionnaire in contents
+    ]
     kept_ids = {id(f) for f in report.kept.values()}
     kept = [f for f in usable if id(f) in kept_ids]
     superseded = [f for f in usable if id(f) not in kept_ids]

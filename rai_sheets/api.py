@@ -205,7 +205,7 @@ def _read_one(candidate: Candidate) -> ReturnedFile:
 
 
 def validate(
-    paths: Sequence[Path],
+    paths: Sequence[Path | Candidate],
     *,
     units: Path | Roster | None = None,
     content_dir: Path | None = None,
@@ -217,7 +217,8 @@ def validate(
     """Preflight, read and validate returned workbooks; every input is accounted for."""
     contents = {qn.id: qn for qn in load_all(None, content_dir)}
     roster = units if isinstance(units, Roster) or units is None else read_roster(units)
-    candidates = discover(list(paths))
+    candidates = [p for p in paths if isinstance(p, Candidate)]
+    candidates += discover([p for p in paths if not isinstance(p, Candidate)])
     to_read = [c for c in candidates if not c.skip_reason]
     results: dict[str, ReturnedFile] = {}
     _WORKER_CONTENTS.clear()
@@ -299,7 +300,7 @@ class ConsolidationResult:
 
 
 def consolidate(
-    paths: Sequence[Path],
+    paths: Sequence[Path | Candidate],
     *,
     units: Path | Roster | None = None,
     output: Path = Path("output/summary.xlsx"),
@@ -309,6 +310,7 @@ def consolidate(
     jobs: int | None = None,
     min_group: int = 0,
     below_band: str = "",
+    questionnaires: Sequence[str] | None = None,
     today: date | None = None,
     progress: Progress | None = None,
 ) -> ConsolidationResult:
@@ -329,8 +331,16 @@ def consolidate(
         round_id=round_id,
         progress=progress,
     )
+    # Every file is validated against all the content; the summary covers the questionnaires
+    # asked for (a round that sent only some of them expects only those).
+    summarised = {q: qn for q, qn in contents.items() if not questionnaires or q in questionnaires}
     c = aggregate.consolidate(
-        report, contents, round_id=round_id, today=today, min_group=min_group, below_band=below_band
+        report,
+        summarised,
+        round_id=round_id,
+        today=today,
+        min_group=min_group,
+        below_band=below_band,
     )
     atomic_write_bytes(output, render_summary(c))
     data = export.write_data(c, data_dir) if data_dir else []

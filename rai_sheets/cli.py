@@ -18,7 +18,9 @@ import click
 
 from . import __version__, api, render
 from .content import ContentError
+from .mail import MailError
 from .roster import RosterError
+from .rounds import RoundError
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
 
@@ -48,8 +50,10 @@ class Group(click.Group):
             ) from None
         except RosterError as exc:
             raise ProblemsFound("The roster has problems:\n" + _bullets(exc.problems)) from None
-        except api.UsageError as exc:
+        except (api.UsageError, RoundError) as exc:
             raise click.UsageError(str(exc)) from None
+        except MailError as exc:
+            raise ProblemsFound(f"Error: {exc}") from None
         except BrokenPipeError:  # output piped into `head` and closed: not an error
             sys.stderr.close()
             raise click.exceptions.Exit(0) from None
@@ -106,6 +110,14 @@ content_dir_option = click.option(
     envvar="RAI_SHEETS_CONTENT",
     help="Folder of questionnaire content (default: the built-in "
     "source_content/; also RAI_SHEETS_CONTENT).",
+)
+rounds_dir_option = click.option(
+    "--rounds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="RAI_SHEETS_ROUNDS",
+    default=Path("output/rounds"),
+    show_default=True,
+    help="Where round folders live (also RAI_SHEETS_ROUNDS).",
 )
 
 
@@ -304,7 +316,7 @@ def validate(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--units",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -315,9 +327,9 @@ def validate(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("output/summary.xlsx"),
-    show_default=True,
-    help="The summary workbook, replaced atomically.",
+    default=None,
+    help="The summary workbook, replaced atomically [default: output/summary.xlsx, or the "
+    "round folder's summary.xlsx with --round and no PATHS].",
 )
 @click.option(
     "--data",
@@ -352,17 +364,19 @@ def validate(
     default=None,
     help="Worker processes (default: one per CPU core).",
 )
+@rounds_dir_option
 @content_dir_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary lines.")
 def consolidate(
     paths: tuple[Path, ...],
     units: Path | None,
-    output: Path,
+    output: Path | None,
     data_dir: Path | None,
     round_id: str,
     min_group: int,
     below_band: str,
     jobs: int | None,
+    rounds_dir: Path,
     content_dir: Path | None,
     quiet: bool,
 ) -> None:
@@ -376,21 +390,35 @@ def consolidate(
     Examples:
       rai-sheets consolidate returns/ --units units.csv --round 2026Q4
       rai-sheets consolidate returns/ --units units.csv -o summary.xlsx --data data/
+      rai-sheets consolidate --round 2026Q4     # a round run by email: its folder's returns
     """
     progress, finish = _progress("Validating", not quiet)
+    options: dict[str, Any] = dict(
+        data_dir=data_dir,
+        content_dir=content_dir,
+        jobs=jobs,
+        min_group=min_group,
+        below_band=below_band,
+        progress=progress,
+    )
     try:
-        result = api.consolidate(
-            list(paths),
-            units=units,
-            output=output,
-            data_dir=data_dir,
-            round_id=round_id,
-            content_dir=content_dir,
-            jobs=jobs,
-            min_group=min_group,
-            below_band=below_band,
-            progress=progress,
-        )
+        if paths:
+            result = api.consolidate(
+                list(paths),
+                units=units,
+                round_id=round_id,
+                output=output or Path("output/summary.xlsx"),
+                **options,
+            )
+        elif round_id:
+            from .collect import consolidate_round
+
+            result = consolidate_round(round_id, rounds_dir=rounds_dir, output=output, **options)
+        else:
+            raise click.UsageError(
+                "give the PATHS of the returns, or --round ID to consolidate "
+                "a round collected with `rai-sheets collect`"
+            )
     finally:
         finish()
     if not quiet:
@@ -448,3 +476,7 @@ def demo(out_dir: Path) -> None:
 
 def main() -> None:
     cli(prog_name="rai-sheets")
+
+
+# The round commands register themselves on `cli`.
+from . import cli_rounds  # noqa: E402,F401

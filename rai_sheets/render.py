@@ -10,12 +10,14 @@ from .issues import ERROR, REJECTED, SKIPPED
 
 if TYPE_CHECKING:
     from .api import ConsolidationResult, ValidationReport
+    from .collect import RoundStatus
 
 STATUS_COLOURS = {
     "accepted": "green",
     "accepted-with-warnings": "yellow",
     "rejected": "red",
     "skipped": "bright_black",
+    "missing": "magenta",
 }
 MAX_ISSUES_PER_FILE = 25
 
@@ -91,3 +93,31 @@ def consolidation(result: ConsolidationResult) -> None:
     click.echo("What needs attention:")
     for i, finding in enumerate(c.findings, start=1):
         click.echo(f"  {i}. {finding}")
+
+
+def round_status(st: RoundStatus) -> None:
+    click.echo(f"Round {st.round_id}" + (f", deadline {st.deadline[:10]}" if st.deadline else ""))
+    head = (
+        f"{'UNIT':<8}  {'NAME':<28}  {'SYSTEM':<10}  {'QUESTIONNAIRE':<13}  {'SENT':<4}  "
+        f"{'STATUS':<22}  LATE  WHY"
+    )
+    click.echo(head)
+    for r in st.rows:
+        status = click.style(f"{r.status:<22}", fg=STATUS_COLOURS.get(r.status, "red"))
+        click.echo(
+            f"{_fit(r.unit_id, 8):<8}  {_fit(r.unit_name, 28):<28}  "
+            f"{_fit(r.system_id or '-', 10):<10}  {r.questionnaire:<13}  "
+            f"{'yes' if r.sent else 'no':<4}  {status}  {'late' if r.late else '':<4}  "
+            f"{r.why[:100]}"
+        )
+    for u in st.unmatched:
+        click.echo(
+            f"not matched: {u['original_name']} from {u['sender'] or '?'}: {u['issues'][:120]}"
+        )
+    t = st.totals()
+    click.echo(
+        f"Totals: {t['workbooks']} workbooks for {t['units']} units: {t['sent']} sent, "
+        f"{t['returned']} returned ({t['accepted']} accepted, {t['rejected']} rejected), "
+        f"{t['missing']} missing, {t['late']} late; {t['unmatched_files']} file(s) not "
+        "matched."
+    )
