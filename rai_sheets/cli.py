@@ -53,7 +53,7 @@ class Group(click.Group):
         except (api.UsageError, RoundError) as exc:
             raise click.UsageError(str(exc)) from None
         except MailError as exc:
-            raise ProblemsFound(f"Error: {exc}") from None
+            raise ProblemsFound(str(exc)) from None
         except BrokenPipeError:  # output piped into `head` and closed: not an error
             sys.stderr.close()
             raise click.exceptions.Exit(0) from None

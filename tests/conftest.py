@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,3 +33,31 @@ def content_dir() -> Path:
 @pytest.fixture(scope="session")
 def questionnaires() -> dict[str, Questionnaire]:
     return {q: load_questionnaire(q) for q in ("readiness", "risk", "action")}
+
+
+@pytest.fixture()
+def imap_server():
+    """A real IMAP server (Debian's dovecot) on 127.0.0.1, with a temporary configuration.
+
+    Yields (port, user, password, Maildir path). Mail must be owned by the dovecot user, so
+    the fixture needs root (as CI and the development machines run); it skips, with the
+    reason, where dovecot or root is missing, and fails instead when
+    RAI_SHEETS_REQUIRE_SERVERS=1 (which .ci/run sets).
+    """
+    from .imap import Dovecot, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        if os.environ.get("RAI_SHEETS_REQUIRE_SERVERS") == "1":
+            pytest.fail(f"RAI_SHEETS_REQUIRE_SERVERS=1 but {reason}")
+        pytest.skip(reason)
+    import shutil
+    import tempfile
+
+    # dovecot's own processes must reach this folder; pytest's tmp_path is private (0700)
+    folder = Path(tempfile.mkdtemp(prefix="rai-dovecot-"))
+    server = Dovecot(folder)
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -360,3 +360,92 @@ def test_killing_collect_midway_and_running_it_again_gives_the_same_manifest(tmp
         p.name for p in (clean / "R1" / "received").iterdir()
     )
     assert not list(received.glob("*.part"))
+
+
+def test_collect_reads_an_imap_mailbox_read_only(tmp_path, imap_server, monkeypatch):
+    import imaplib
+
+    roster = write_roster(tmp_path / "units.csv")
+    rounds = tmp_path / "rounds"
+    run = CliRunner().invoke
+    assert (
+        run(
+            cli,
+            [
+                "distribute",
+                "readiness",
+                "--units",
+                str(roster),
+                "--round",
+                "R1",
+                "--from",
+                COORDINATOR,
+                "--rounds-dir",
+                str(rounds),
+            ],
+        ).exit_code
+        == 0
+    )
+    now = datetime.now()
+    imap_server.deliver(
+        [
+            reply("U01", now, [filled("readiness", "U01", 1)]),
+            forwarded(reply("U02", now, [filled("readiness", "U02", 2)]), "U02", now),
+            reply("U03", now, [], html_only=True),
+        ]
+    )
+    from .imap import PASSWORD, USER
+
+    monkeypatch.setenv("RAI_SHEETS_IMAP_PASSWORD", PASSWORD)
+    result = run(
+        cli,
+        [
+            "collect",
+            "--round",
+            "R1",
+            "--imap",
+            "127.0.0.1",
+            "--imap-port",
+            str(imap_server.port),
+            "--imap-security",
+            "none",
+            "--imap-user",
+            USER,
+            "--rounds-dir",
+            str(rounds),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Stored 2 new file(s)" in result.output
+    assert "no spreadsheet attached: u03@police.example" in result.output
+    statuses = {r.unit_id: r.status for r in open_round("R1", rounds).read_manifest()}
+    assert statuses["U01"] == "accepted" and statuses["U02"] == "accepted"
+    # read-only: nothing was marked as read
+    conn = imaplib.IMAP4("127.0.0.1", imap_server.port)
+    conn.login(USER, PASSWORD)
+    conn.select("INBOX", readonly=True)
+    _typ, flags = conn.fetch("1:*", "(FLAGS)")
+    conn.logout()
+    assert len(flags) == 3 and not any(b"\\Seen" in f for f in flags)
+    # a wrong password is a clear message, not a traceback
+    monkeypatch.setenv("RAI_SHEETS_IMAP_PASSWORD", "wrong")
+    result = run(
+        cli,
+        [
+            "collect",
+            "--round",
+            "R1",
+            "--imap",
+            "127.0.0.1",
+            "--imap-port",
+            str(imap_server.port),
+            "--imap-security",
+            "none",
+            "--imap-user",
+            USER,
+            "--rounds-dir",
+            str(rounds),
+        ],
+    )
+    assert result.exit_code == 1 and "cannot read the IMAP mailbox" in result.output
+    assert "Traceback" not in result.output
