@@ -28,9 +28,10 @@ from .content import (
 )
 from .discover import Candidate, discover
 from .files import atomic_write_bytes, atomic_write_with, safe_filename
-from .generator import PersonalisedWriter, WorkbookSpec, write_workbook
+from .generator import WorkbookSpec, write_workbook
 from .issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, ERROR, REJECTED, SKIPPED
 from .model import DEFAULT_LANGUAGE, Questionnaire, Unit
+from .personalise import PersonalisedWriter
 from .report import render_summary
 from .returns import ReturnedFile, read_return
 from .roster import Roster, read_roster

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from . import __version__, api, render
-from .content import ContentError
+from .content_tables import ContentError
 from .mail import MailError
 from .roster import RosterError
 from .rounds import RoundError

@@ -7,27 +7,26 @@ them for `rai-sheets content check`.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import pandera.pandas as pa
 
+from .content_tables import (
+    NOT_BLANK,
+    ContentError,
+    ContentProblem,
+    Table,
+    id_column,
+    is_number_or_blank,
+    number_check,
+)
 from .model import (
-    DATE,
     DEFAULT_LANGUAGE,
-    INTEGER,
-    LONGTEXT,
-    NUMBER,
-    SELECT,
-    TEXT,
     Band,
     Choice,
     CorePrinciple,
-    Field,
     Level,
     Principle,
     Question,
@@ -36,28 +35,13 @@ from .model import (
     Scale,
     Section,
 )
+from .question_types import (
+    QUESTION_TYPES,
+    family_of,
+    question_from_row,
+)
 
 QUESTIONNAIRE_IDS = ("readiness", "risk", "action")
-ID_PATTERN = r"^[a-z][a-z0-9_]{0,30}$"
-QUESTION_TYPES = (
-    "scale",
-    "select",
-    "text",
-    "longtext",
-    "date",
-    "number",
-    "integer",
-    "risk",
-    "check",
-    "log",
-)
-SIMPLE_KINDS = {
-    "text": TEXT,
-    "longtext": LONGTEXT,
-    "date": DATE,
-    "number": NUMBER,
-    "integer": INTEGER,
-}
 RULES = {
     "item_points",
     "percent",
@@ -75,149 +59,10 @@ RULES = {
     "item_attention",
 }
 SCOPES = ("all", "each:section", "each:core", "each:principle", "each:level", "each:question")
-PREFILL_COLUMNS = ("unit_id", "unit_name", "system_id", "system_name")
-# Scales that the multi-input question types rely on.
-TYPE_SCALES = {"risk": ("likelihood", "impact"), "check": ("status",), "log": ("lifecycle",)}
-LOG_FIELDS = (
-    ("date", DATE, None),
-    ("stage", SELECT, "lifecycle"),
-    ("decision", LONGTEXT, None),
-    ("decided_by", TEXT, None),
-    ("rationale", LONGTEXT, None),
-)
 
 
 def default_content_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "source_content"
-
-
-@dataclass(frozen=True)
-class ContentProblem:
-    file: str
-    row: int | None  # line number in the CSV file (header is line 1)
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", line {self.row}"
-        if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
-
-
-class ContentError(Exception):
-    def __init__(self, problems: list[ContentProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-class _Table:
-    """One CSV table read as strings, remembering its file name for messages."""
-
-    def __init__(self, path: Path, rel: str, problems: list[ContentProblem]):
-        self.rel = rel
-        self.problems = problems
-        self.rows: list[dict[str, str]] = []
-        self.columns: list[str] = []
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                self.columns = [c.strip() for c in (reader.fieldnames or [])]
-                for raw in reader:
-                    self.rows.append(
-                        {
-                            (k or "").strip(): (v or "").strip()
-                            for k, v in raw.items()
-                            if k is not None
-                        }
-                    )
-        except UnicodeDecodeError as exc:
-            problems.append(
-                ContentProblem(
-                    rel, None, None, f"is not UTF-8 text ({exc.reason}). Save it as CSV UTF-8."
-                )
-            )
-        except OSError as exc:
-            problems.append(ContentProblem(rel, None, None, f"cannot be read: {exc.strerror}"))
-
-    def problem(self, index: int | None, column: str | None, message: str) -> None:
-        self.problems.append(
-            ContentProblem(self.rel, None if index is None else index + 2, column, message)
-        )
-
-    def text(self, row: dict[str, str], column: str) -> dict[str, str]:
-        out = {DEFAULT_LANGUAGE: row.get(column, "")}
-        for col in self.columns:
-            if col.startswith(column + "::"):
-                lang = col.split("::", 1)[1]
-                if row.get(col):
-                    out[lang] = row[col]
-        return out
-
-    def languages(self) -> set[str]:
-        return {c.split("::", 1)[1] for c in self.columns if "::" in c}
-
-    def require_columns(self, *columns: str) -> bool:
-        missing = [c for c in columns if c not in self.columns]
-        if missing and (self.rows or self.columns):
-            self.problem(
-                None,
-                None,
-                f"lacks the column(s) {', '.join(missing)}. "
-                f"Add them to the header line (see FORMAT.md).",
-            )
-        return not missing
-
-    def validate(self, schema: pa.DataFrameSchema) -> None:
-        """Run a pandera schema lazily and turn each failure into a row-precise problem."""
-        if not self.rows:
-            return
-        frame = pd.DataFrame(self.rows, columns=self.columns).fillna("")
-        try:
-            schema.validate(frame, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            for case in exc.failure_cases.itertuples():
-                idx = case.index if isinstance(case.index, int) else None
-                check = str(case.check)
-                self.problem(
-                    idx,
-                    str(case.column) if case.column else None,
-                    _CHECK_MESSAGES.get(check.split("(")[0], check).format(value=case.failure_case),
-                )
-
-
-_CHECK_MESSAGES = {
-    "str_matches": '"{value}" is not a valid identifier: use lower-case letters, digits and _ '
-    "(start with a letter, at most 31 characters).",
-    "field_uniqueness": '"{value}" is used more than once; identifiers must be unique.',
-    "isin": '"{value}" is not an allowed value here (see FORMAT.md).',
-    "number": '"{value}" is not a number.',
-    "not_nullable": "is empty; a value is required.",
-    "not_blank": "is empty; a value is required.",
-}
-
-
-_NOT_BLANK = pa.Check(lambda s: s.str.strip().str.len() > 0, name="not_blank")
-
-
-def _id_column(unique: bool = True) -> pa.Column:
-    return pa.Column(str, pa.Check.str_matches(ID_PATTERN), unique=unique)
-
-
-def _number_check() -> pa.Check:
-    return pa.Check(lambda s: s.map(_is_number_or_blank), element_wise=False, name="number")
-
-
-def _is_number_or_blank(v: str) -> bool:
-    if v == "":
-        return True
-    try:
-        float(v)
-    except ValueError:
-        return False
-    return True
 
 
 def content_hash(paths: Iterable[Path]) -> str:
@@ -231,12 +76,12 @@ def content_hash(paths: Iterable[Path]) -> str:
 def load_principles(
     root: Path, problems: list[ContentProblem]
 ) -> tuple[tuple[CorePrinciple, ...], tuple[Principle, ...], set[str]]:
-    cores_t = _Table(root / "core_principles.csv", "core_principles.csv", problems)
-    princ_t = _Table(root / "principles.csv", "principles.csv", problems)
+    cores_t = Table(root / "core_principles.csv", "core_principles.csv", problems)
+    princ_t = Table(root / "principles.csv", "principles.csv", problems)
     cores_t.require_columns("core_id", "label")
     princ_t.require_columns("principle_id", "core_id", "label")
-    cores_t.validate(pa.DataFrameSchema({"core_id": _id_column()}))
-    princ_t.validate(pa.DataFrameSchema({"principle_id": _id_column(), "core_id": pa.Column(str)}))
+    cores_t.validate(pa.DataFrameSchema({"core_id": id_column()}))
+    princ_t.validate(pa.DataFrameSchema({"principle_id": id_column(), "core_id": pa.Column(str)}))
     from .model import Text
 
     cores = tuple(CorePrinciple(r["core_id"], Text(cores_t.text(r, "label"))) for r in cores_t.rows)
@@ -300,15 +145,15 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     cores, principles, langs = load_principles(root, problems)
     principle_ids = {p.id for p in principles}
 
-    def table(name: str, optional: bool = False) -> _Table:
+    def table(name: str, optional: bool = False) -> Table:
         path = folder / name
         if not path.exists():
-            t = _Table.__new__(_Table)
+            t = Table.__new__(Table)
             t.rel, t.problems, t.rows, t.columns = f"{qid}/{name}", problems, [], []
             if not optional:
                 problems.append(ContentProblem(t.rel, None, None, "is missing."))
             return t
-        return _Table(path, f"{qid}/{name}", problems)
+        return Table(path, f"{qid}/{name}", problems)
 
     settings_t = table("settings.csv")
     sections_t = table("sections.csv")
@@ -337,10 +182,10 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     scales_t.validate(
         pa.DataFrameSchema(
             {
-                "scale_id": _id_column(unique=False),
-                "code": _id_column(unique=False),
-                "points": pa.Column(str, _number_check()),
-                "label": pa.Column(str, _NOT_BLANK),
+                "scale_id": id_column(unique=False),
+                "code": id_column(unique=False),
+                "points": pa.Column(str, number_check()),
+                "label": pa.Column(str, NOT_BLANK),
             }
         )
     )
@@ -356,7 +201,7 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
             Choice(
                 key[1],
                 Text(scales_t.text(r, "label")),
-                float(pts) if pts and _is_number_or_blank(pts) else None,
+                float(pts) if pts and is_number_or_blank(pts) else None,
                 Text(scales_t.text(r, "description")),
             )
         )
@@ -377,9 +222,9 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     sections_t.validate(
         pa.DataFrameSchema(
             {
-                "section_id": _id_column(),
+                "section_id": id_column(),
                 "sheet": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z][A-Za-z ]{0,29}$")),
-                "label": pa.Column(str, _NOT_BLANK),
+                "label": pa.Column(str, NOT_BLANK),
             }
         )
     )
@@ -399,17 +244,17 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     questions_t.validate(
         pa.DataFrameSchema(
             {
-                "question_id": _id_column(),
+                "question_id": id_column(),
                 "section_id": pa.Column(str),
                 "type": pa.Column(str, pa.Check.isin(QUESTION_TYPES)),
-                "label": pa.Column(str, _NOT_BLANK),
+                "label": pa.Column(str, NOT_BLANK),
             }
         )
     )
     questions: list[Question] = []
     sheet_families: dict[str, tuple[str, int]] = {}
     for i, r in enumerate(questions_t.rows):
-        q = _question(r, i, questions_t, scales, section_ids, principle_ids)
+        q = question_from_row(r, i, questions_t, scales, section_ids, principle_ids)
         if q is None:
             continue
         sheet = next((s.sheet for s in sections if s.id == q.section_id), "")
@@ -434,7 +279,7 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
         levels_t.validate(
             pa.DataFrameSchema(
                 {
-                    "level_id": _id_column(),
+                    "level_id": id_column(),
                     "rank": pa.Column(str, pa.Check.str_matches(r"^[1-9][0-9]?$"), unique=True),
                     "colour": pa.Column(str, pa.Check.str_matches(r"^#[0-9A-Fa-f]{6}$")),
                 }
@@ -500,8 +345,8 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
         bands_t.validate(
             pa.DataFrameSchema(
                 {
-                    "band_id": _id_column(),
-                    "min_percent": pa.Column(str, _number_check()),
+                    "band_id": id_column(),
+                    "min_percent": pa.Column(str, number_check()),
                     "colour": pa.Column(str, pa.Check.str_matches(r"^#[0-9A-Fa-f]{6}$")),
                 }
             )
@@ -512,7 +357,7 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
                 Band(
                     r["band_id"],
                     Text(bands_t.text(r, "label")),
-                    float(mp) / 100 if mp and _is_number_or_blank(mp) else 0.0,
+                    float(mp) / 100 if mp and is_number_or_blank(mp) else 0.0,
                     r.get("colour", "#FFFFFF"),
                 )
             )
@@ -582,120 +427,7 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     return qn, problems
 
 
-def family_of(qtype: str) -> str:
-    """Which table layout a question type is drawn in (see layout.py)."""
-    return {"risk": "risk", "check": "check", "log": "log"}.get(qtype, "form")
-
-
-def _question(
-    r: dict[str, str],
-    i: int,
-    t: _Table,
-    scales: dict[str, Scale],
-    section_ids: set[str],
-    principle_ids: set[str],
-) -> Question | None:
-    from .model import Text
-
-    qtype = r.get("type", "")
-    if qtype not in QUESTION_TYPES:
-        return None
-    if r.get("section_id") not in section_ids:
-        t.problem(i, "section_id", f'"{r.get("section_id")}" is not a section in sections.csv.')
-    principle = r.get("principle_id") or None
-    if principle and principle not in principle_ids:
-        t.problem(
-            i,
-            "principle_id",
-            f'"{principle}" is not one of the 17 instrumental principles in principles.csv.',
-        )
-    if qtype in ("risk", "check", "scale") and not principle:
-        t.problem(
-            i,
-            "principle_id",
-            f"a {qtype} item must be tagged with its instrumental "
-            "principle so that results roll up by principle.",
-        )
-    scale_id = r.get("scale_id") or None
-    if qtype in ("scale", "select") and (not scale_id or scale_id not in scales):
-        t.problem(
-            i,
-            "scale_id",
-            f'"{scale_id or ""}" is not a scale in scales.csv; a {qtype} question needs one.',
-        )
-        return None
-    for needed in TYPE_SCALES.get(qtype, ()):
-        if needed not in scales:
-            t.problem(i, "type", f'a {qtype} item needs the scale "{needed}" in scales.csv.')
-            return None
-    required_s = r.get("required", "").lower()
-    if required_s not in ("", "yes", "no"):
-        t.problem(i, "required", f'"{r.get("required")}" must be yes or no.')
-    required = required_s == "yes"
-    weight_s = r.get("weight", "") or "1"
-    try:
-        weight = float(weight_s)
-        if weight <= 0:
-            raise ValueError
-    except ValueError:
-        t.problem(i, "weight", f'"{weight_s}" is not a positive number.')
-        weight = 1.0
-    prefill = r.get("prefill") or None
-    if prefill and prefill not in PREFILL_COLUMNS:
-        t.problem(
-            i,
-            "prefill",
-            f'"{prefill}" is not a roster column: use one of {", ".join(PREFILL_COLUMNS)}.',
-        )
-    qid = r.get("question_id", "")
-
-    fields: tuple[Field, ...]
-    if qtype in ("scale", "select"):
-        fields = (Field("", SELECT, scale_id, required),)
-    elif qtype in SIMPLE_KINDS:
-        fields = (Field("", SIMPLE_KINDS[qtype], None, required),)
-    elif qtype == "risk":
-        fields = (
-            Field("likelihood", SELECT, "likelihood", required),
-            Field("impact", SELECT, "impact", required),
-            Field("mitigation", LONGTEXT, None, False),
-            Field("residual_likelihood", SELECT, "likelihood", False),
-            Field("residual_impact", SELECT, "impact", False),
-        )
-    elif qtype == "check":
-        fields = (
-            Field("status", SELECT, "status", required),
-            Field("owner", TEXT, None, False),
-            Field("due", DATE, None, False),
-            Field("evidence", TEXT, None, False),
-            Field("notes", LONGTEXT, None, False),
-        )
-    else:  # log: a fixed number of rows, each with the same fields
-        rows_s = r.get("rows", "") or "15"
-        if not rows_s.isdigit() or not 1 <= int(rows_s) <= 200:
-            t.problem(i, "rows", f'"{rows_s}" must be a whole number of rows from 1 to 200.')
-            rows_s = "15"
-        fields = tuple(
-            Field(f"{n:02d}_{key}", kind, scale, False)
-            for n in range(1, int(rows_s) + 1)
-            for key, kind, scale in LOG_FIELDS
-        )
-    return Question(
-        qid,
-        r.get("section_id", ""),
-        principle,
-        qtype,
-        scale_id,
-        required,
-        weight,
-        Text(t.text(r, "label")),
-        Text(t.text(r, "guidance")),
-        prefill,
-        fields,
-    )
-
-
-def _check_rules(qn: Questionnaire, rules_t: _Table, levels_t: _Table, scales_t: _Table) -> None:
+def _check_rules(qn: Questionnaire, rules_t: Table, levels_t: Table, scales_t: Table) -> None:
     """Cross-table checks: each rule has what it needs in the content."""
     metric_patterns = {r.metric for r in qn.rules}
     needs_levels = {

@@ -21,7 +21,7 @@ from .model import SELECT, Questionnaire
 from .returns import ReturnedFile
 from .scoring import metric_label
 
-RESPONSE_COLUMNS = (
+WHO_COLUMNS = (
     "file",
     "unit_id",
     "unit_name",
@@ -30,6 +30,9 @@ RESPONSE_COLUMNS = (
     "questionnaire",
     "version",
     "round",
+)
+RESPONSE_COLUMNS = (
+    *WHO_COLUMNS,
     "question_id",
     "field",
     "principle_id",
@@ -38,22 +41,7 @@ RESPONSE_COLUMNS = (
     "answer_label",
     "answer_value",
 )
-SCORE_COLUMNS = (
-    "file",
-    "unit_id",
-    "unit_name",
-    "system_id",
-    "system_name",
-    "questionnaire",
-    "version",
-    "round",
-    "metric_id",
-    "rule",
-    "scope",
-    "scope_id",
-    "value",
-    "label",
-)
+SCORE_COLUMNS = (*WHO_COLUMNS, "metric_id", "rule", "scope", "scope_id", "value", "label")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -8,10 +8,8 @@ sheets that carry the contract for reading back. User-supplied strings are alway
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -20,38 +18,27 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .formulas import FormulaBuilder, quote
+from .formulas import FormulaBuilder
+from .hidden_sheets import lists_sheet, meta_sheet
 from .instructions import write_instructions
 from .layout import (
-    BAND_LABELS,
-    BAND_MINS,
     FIRST_ROW,
     HEADER_ROW,
     HELPERS,
-    LEVEL_LABELS,
-    LEVEL_RANKS,
-    LISTS,
-    MATRIX,
-    MATRIX_COLS,
-    MATRIX_ROWS,
-    META,
-    META_NAMES_HEADER,
-    RESULTS,
     TEXT_LIMIT,
     Cell,
     Plan,
     SheetPlan,
-    col_letter,
     list_name,
     plan,
-    points_name,
 )
 from .model import DATE, FREE_KINDS, INTEGER, LONGTEXT, NUMBER, SELECT, Questionnaire, Unit
+from .results_sheet import results_sheet
 from .scoring import helper_values, metric_label, score
+from .sheet_common import PROTECTION, cached, level_colours, page_setup, sheet_title
 from .styles import Styles
 
 DATE_RANGE = (date(2000, 1, 1), date(2100, 12, 31))
-PERCENT_RULES = {"percent", "completion"}
 
 
 @dataclass
@@ -110,9 +97,9 @@ def write_workbook(spec: WorkbookSpec, target: str | IO[bytes]) -> None:
     write_instructions(wb, st, spec)
     for sp in p.sheets:
         _question_sheet(wb, st, spec, sp, p, fb, answers, scores, helpers)
-    _results_sheet(wb, st, spec, p, fb, scores)
-    _lists_sheet(wb, st, qn, spec.lang)
-    _meta_sheet(wb, meta, p)
+    results_sheet(wb, st, spec, p, fb, scores)
+    lists_sheet(wb, st, qn, spec.lang)
+    meta_sheet(wb, meta, p)
     for name, cell in p.inputs.items():
         wb.define_name(name, f"={cell.abs_ref}")
     for mid, cell in p.outputs.items():
@@ -134,46 +121,6 @@ def write_workbook(spec: WorkbookSpec, target: str | IO[bytes]) -> None:
     wb.close()
 
 
-_PROTECTION = {
-    "format_columns": True,
-    "format_rows": True,
-    "select_locked_cells": True,
-    "select_unlocked_cells": True,
-}
-
-
-def footer_text(spec: WorkbookSpec) -> str:
-    who = ""
-    if spec.unit:
-        who = spec.unit.unit_name + (f" / {spec.unit.system_name}" if spec.unit.system_name else "")
-    qn = spec.questionnaire
-    esc = lambda s: s.replace("&", "&&")  # noqa: E731 - '&' starts a header/footer code
-    return (
-        f"&L{esc(who)[:80]}&C{esc(qn.setting('short_title', spec.lang) or qn.id)} "
-        f"{esc(qn.version)}&RPage &P of &N"
-    )
-
-
-def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
-    if landscape:
-        ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
-    ws.set_footer(footer_text(spec))
-
-
-def _title(ws: Worksheet, st: Styles, spec: WorkbookSpec, heading: str) -> None:
-    ws.write_string(0, 0, heading, st.title)
-    u = spec.unit
-    parts = [spec.questionnaire.title.get(spec.lang)]
-    if u:
-        parts.append(u.unit_name + (f" / {u.system_name}" if u.system_name else ""))
-    if spec.round_id:
-        parts.append(f"Round {spec.round_id}")
-    ws.write_string(1, 0, " | ".join(parts), st.subtitle)
-
-
 def _question_sheet(
     wb: Workbook,
     st: Styles,
@@ -187,9 +134,9 @@ def _question_sheet(
 ) -> Worksheet:
     qn, lang = spec.questionnaire, spec.lang
     ws = wb.add_worksheet(sp.name)
-    ws.protect(spec.password, _PROTECTION)
+    ws.protect(spec.password, PROTECTION)
     section = next(s for s in qn.sections if s.sheet == sp.name)
-    _title(ws, st, spec, section.label.get(lang) if sp.family == "log" else sp.name)
+    sheet_title(ws, st, spec, section.label.get(lang) if sp.family == "log" else sp.name)
     ncols = len(sp.columns)
     for c, (key, default, width) in enumerate(sp.columns):
         ws.set_column(c, c, width)
@@ -238,7 +185,7 @@ def _question_sheet(
                 cell.col,
                 fb.helper_formula(q, key, sp.name),
                 st.helper,
-                _cached(helpers.get((q.id, key))),
+                cached(helpers.get((q.id, key))),
             )
         lines = max(2, len(q.label.get(lang)) // 55 + 1, len(q.guidance.get(lang)) // 50 + 1)
         ws.set_row(row, 15 * min(lines, 8))
@@ -273,15 +220,11 @@ def _question_sheet(
             cell.col,
             fb.metric(m),
             st.result_for(m.rule.rule),
-            _cached(metric_label(qn, m, scores.get(mid), lang)),
+            cached(metric_label(qn, m, scores.get(mid), lang)),
         )
     if sp.rows:
-        _level_colours(ws, st, qn, lang, FIRST_ROW, FIRST_ROW + len(sp.rows) - 1, sp)
+        level_colours(ws, st, qn, lang, FIRST_ROW, FIRST_ROW + len(sp.rows) - 1, sp)
     return ws
-
-
-def _cached(value: Any) -> Any:
-    return "" if value is None else value
 
 
 def _write_answer(
@@ -372,329 +315,3 @@ def _validation(
             "error_message": f"Keep this under {limit} characters.",
         }
     return v
-
-
-def _level_colours(
-    ws: Worksheet,
-    st: Styles,
-    qn: Questionnaire,
-    lang: str,
-    first: int,
-    last: int,
-    sp: SheetPlan | None = None,
-    cols: tuple[int, int] | None = None,
-) -> None:
-    """Colour level and band cells; the level is always written as text too."""
-    c0, c1 = cols if cols else (0, len(sp.columns) - 1 if sp else 10)
-    rng = f"{col_letter(c0)}{first + 1}:{col_letter(c1)}{last + 1}"
-    for lv in qn.levels:
-        ws.conditional_format(
-            rng,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": quote(lv.label.get(lang)),
-                "format": st.fill(lv.colour),
-            },
-        )
-    for b in qn.bands:
-        ws.conditional_format(
-            rng,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": quote(b.label.get(lang)),
-                "format": st.fill(b.colour),
-            },
-        )
-    for key in ("attention_overdue", "attention_evidence"):
-        label = qn.setting(key, lang)
-        if label:
-            ws.conditional_format(
-                rng,
-                {
-                    "type": "cell",
-                    "criteria": "==",
-                    "value": quote(label),
-                    "format": st.fill("#F9CB9C"),
-                },
-            )
-
-
-def _results_sheet(
-    wb: Workbook,
-    st: Styles,
-    spec: WorkbookSpec,
-    p: Plan,
-    fb: FormulaBuilder,
-    scores: Mapping[str, Any],
-) -> None:
-    qn, lang = spec.questionnaire, spec.lang
-    ws = wb.add_worksheet(RESULTS)
-    ws.protect(spec.password, _PROTECTION)
-    _title(ws, st, spec, qn.setting("results_title", lang, "Results"))
-    ws.write_string(
-        2,
-        0,
-        qn.setting(
-            "results_note",
-            lang,
-            "Computed from your answers as you fill the workbook. Nothing to enter on this sheet.",
-        ),
-        st.note,
-    )
-    ws.set_column(0, 0, 42)
-    ws.set_column(1, 8, 16)
-    page_setup(ws, spec)
-    last = 3
-    charts: list[tuple[Any, list]] = []
-    for t in p.results:
-        ws.set_row(t.top, 30)
-        rules = (
-            [ms[0].rule for ms in t.metrics] if t.scope == "all" else [m.rule for m in t.metrics[0]]
-        )
-        if t.scope == "all":
-            ws.write_string(t.top, 0, qn.setting("header_all", lang, "Overall"), st.header)
-            ws.write_string(t.top, 1, "", st.header)
-        else:
-            kind = t.scope.removeprefix("each:")
-            ws.write_string(
-                t.top, 0, qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind]), st.header
-            )
-            for j, rule in enumerate(rules):
-                ws.write_string(t.top, 1 + j, rule.label.get(lang), st.header)
-        for i, row_metrics in enumerate(t.metrics):
-            r = t.top + 1 + i
-            first = row_metrics[0]
-            ws.write_string(
-                r,
-                0,
-                first.rule.label.get(lang)
-                if t.scope == "all"
-                else qn.scope_label(t.scope, first.scope_id, lang),
-                st.wrap,
-            )
-            for m in row_metrics:
-                cell = p.outputs[m.id]
-                ws.write_formula(
-                    cell.row,
-                    cell.col,
-                    fb.metric(m),
-                    st.result_for(m.rule.rule),
-                    _cached(metric_label(qn, m, scores.get(m.id), lang)),
-                )
-        end = t.top + len(t.metrics)
-        _level_colours(ws, st, qn, lang, t.top + 1, end, cols=(1, 1 + len(rules)))
-        if t.scope != "all":
-            charts.append((t, rules))
-        last = end
-    # Charts go under the tables, so that the sheet prints on the page width.
-    row = last + 3
-    for t, rules in charts:
-        row = _chart(wb, ws, t, rules, qn, lang, row)
-    ws.set_row(2, 18)
-    ws.print_area(0, 0, row, 6)
-
-
-_SCOPE_HEADERS = {
-    "section": "Section",
-    "core": "Core principle",
-    "principle": "Instrumental principle",
-    "level": "Level",
-}
-
-
-def _chart(
-    wb: Workbook, ws: Worksheet, t: Any, rules: list, qn: Questionnaire, lang: str, at_row: int
-) -> int:
-    """A bar chart of a table's percentages, or a column chart of its level counts."""
-    cols = [j for j, r in enumerate(rules) if r.rule in PERCENT_RULES | {"level_count"}]
-    if not cols:
-        return at_row
-    kind = t.scope.removeprefix("each:")
-    header = qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind])
-    first, last = t.top + 1, t.top + len(t.metrics)
-    is_pct = rules[cols[0]].rule in PERCENT_RULES
-    chart = wb.add_chart({"type": "bar" if is_pct else "column"})
-    for j in cols[:2]:
-        chart.add_series(
-            {
-                "name": [RESULTS, t.top, 1 + j],
-                "categories": [RESULTS, first, 0, last, 0],
-                "values": [RESULTS, first, 1 + j, last, 1 + j],
-                "data_labels": {"value": True, "num_format": "0%" if is_pct else "0"},
-                "gap": 60,
-            }
-        )
-    if is_pct:
-        chart.set_x_axis(
-            {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
-        )
-        chart.set_y_axis({"reverse": True})
-    else:
-        chart.set_y_axis({"min": 0, "num_format": "0"})
-    default_title = (
-        f"{rules[cols[0]].label.get(lang)} by {header.lower()}"
-        if is_pct
-        else f"Risks by {header.lower()}"
-    )
-    chart.set_title(
-        {"name": qn.setting(f"chart_{kind}", lang, default_title), "name_font": {"size": 11}}
-    )
-    chart.set_legend({"position": "bottom"} if len(cols) > 1 else {"none": True})
-    height = max(260, 26 * len(t.metrics) + 90)
-    chart.set_size({"width": 720, "height": height})
-    ws.insert_chart(at_row, 0, chart)
-    return at_row + height // 20 + 2
-
-
-def _lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None:
-    ws = wb.add_worksheet(LISTS)
-    ws.hide()
-    ws.protect("", {})
-    col = 0
-    for sid, scale in qn.scales.items():
-        ws.write_string(0, col, sid, st.bold)
-        ws.write_string(0, col + 1, "points", st.bold)
-        for i, ch in enumerate(scale.choices, start=1):
-            ws.write_string(i, col, ch.label.get(lang))
-            if ch.points is None:
-                ws.write_string(i, col + 1, "n/a")
-            else:
-                ws.write_number(i, col + 1, ch.points)
-        n = len(scale.choices)
-        wb.define_name(
-            list_name(sid), f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${n + 1}"
-        )
-        wb.define_name(
-            points_name(sid), f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}"
-        )
-        col += 3
-    if qn.levels:
-        levels = sorted(qn.levels, key=lambda lv: lv.rank)
-        ws.write_string(0, col, "level", st.bold)
-        ws.write_string(0, col + 1, "rank", st.bold)
-        for i, lv in enumerate(levels, start=1):
-            ws.write_string(i, col, lv.label.get(lang))
-            ws.write_number(i, col + 1, lv.rank)
-        n = len(levels)
-        wb.define_name(LEVEL_LABELS, f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${n + 1}")
-        wb.define_name(
-            LEVEL_RANKS, f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}"
-        )
-        col += 3
-    if qn.matrix:
-        lik = [c for c in qn.scales["likelihood"].choices if c.points is not None]
-        imp = [c for c in qn.scales["impact"].choices if c.points is not None]
-        ws.write_string(0, col, "likelihood \\ impact", st.bold)
-        for j, ci in enumerate(imp, start=1):
-            ws.write_string(0, col + j, ci.label.get(lang))
-        for i, cl in enumerate(lik, start=1):
-            ws.write_string(i, col, cl.label.get(lang))
-            for j, ci in enumerate(imp, start=1):
-                ws.write_string(
-                    i, col + j, qn.levels_by_id[qn.matrix[(cl.code, ci.code)]].label.get(lang)
-                )
-        c0, c1 = col_letter(col + 1), col_letter(col + len(imp))
-        wb.define_name(MATRIX, f"='{LISTS}'!${c0}$2:${c1}${len(lik) + 1}")
-        wb.define_name(
-            MATRIX_ROWS, f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${len(lik) + 1}"
-        )
-        wb.define_name(MATRIX_COLS, f"='{LISTS}'!${c0}$1:${c1}$1")
-        col += len(imp) + 2
-    if qn.bands:
-        ws.write_string(0, col, "band from", st.bold)
-        ws.write_string(0, col + 1, "band", st.bold)
-        for i, b in enumerate(qn.bands, start=1):
-            ws.write_number(i, col, b.min_fraction)
-            ws.write_string(i, col + 1, b.label.get(lang))
-        n = len(qn.bands)
-        wb.define_name(BAND_MINS, f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${n + 1}")
-        wb.define_name(
-            BAND_LABELS, f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}"
-        )
-
-
-def _meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
-    ws = wb.add_worksheet(META)
-    ws.very_hidden()
-    ws.protect("", {})
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 2, 20)
-    r = 0
-    for key, value in meta.items():
-        ws.write_string(r, 0, key)
-        ws.write_string(r, 1, value)
-        r += 1
-    r += 1
-    for c, h in enumerate(META_NAMES_HEADER):
-        ws.write_string(r, c, h)
-    qn = p.questionnaire
-    for name in p.inputs:
-        r += 1
-        q, f = qn.input_names[name]
-        for c, v in enumerate((name, "input", q.id + (f"_{f.key}" if f.key else ""))):
-            ws.write_string(r, c, v)
-    for mid in p.outputs:
-        r += 1
-        for c, v in enumerate((f"out_{mid}", "output", mid)):
-            ws.write_string(r, c, v)
-
-
-# Per-unit workbooks ------------------------------------------------------------------------
-# A roster of a thousand units would mean a thousand identical workbooks that differ only in
-# the unit's id and name. We render the workbook once with placeholder tokens and substitute
-# the (escaped) values into the few XML parts that hold them: about 3 ms a workbook instead of
-# 30 ms. tests/test_generate.py checks the result against a workbook written directly.
-_TOKENS = {
-    "unit_id": "RAITOKUNITID",
-    "unit_name": "RAITOKUNITNAME",
-    "system_id": "RAITOKSYSTEMID",
-    "system_name": "RAITOKSYSTEMNAME",
-}
-
-
-def _xml_escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-class PersonalisedWriter:
-    """Writes one questionnaire's workbook for many units from a single rendered template."""
-
-    def __init__(self, spec: WorkbookSpec, with_system: bool):
-        tokens = Unit(
-            _TOKENS["unit_id"],
-            _TOKENS["unit_name"],
-            "",
-            "",
-            _TOKENS["system_id"] if with_system else "",
-            _TOKENS["system_name"] if with_system else "",
-        )
-        buf = io.BytesIO()
-        write_workbook(replace(spec, unit=tokens), buf)
-        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
-            self.members = [(info, zf.read(info)) for info in zf.infolist()]
-        keys = [t.encode() for t in _TOKENS.values()]
-        self.templated = {
-            info.filename for info, data in self.members if any(k in data for k in keys)
-        }
-
-    def render(self, unit: Unit) -> bytes:
-        xml_values = {_TOKENS[k]: _xml_escape(unit.value(k)) for k in _TOKENS}
-        # Footers double '&' (it starts a header/footer code) and are kept short.
-        footer_values = {
-            _TOKENS[k]: _xml_escape(unit.value(k)[:40].replace("&", "&&")) for k in _TOKENS
-        }
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-            for info, data in self.members:
-                if info.filename in self.templated:
-                    values = (
-                        footer_values if info.filename.startswith("xl/worksheets/") else xml_values
-                    )
-                    for token, value in values.items():
-                        data = data.replace(token.encode(), value.encode())
-                zf.writestr(info, data)
-        return out.getvalue()

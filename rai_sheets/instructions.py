@@ -8,6 +8,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .layout import INSTRUCTIONS
+from .sheet_common import page_setup
 from .styles import Styles
 
 if TYPE_CHECKING:
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
 
 
 def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
-    from .generator import page_setup
-
     qn, lang = spec.questionnaire, spec.lang
     ws = wb.add_worksheet(INSTRUCTIONS)
     ws.protect(spec.password, {"select_locked_cells": True, "select_unlocked_cells": True})

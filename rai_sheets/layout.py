@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .content import family_of
 from .model import SCORED_TYPES, Metric, Question, Questionnaire
+from .question_types import family_of
 
 INSTRUCTIONS = "Instructions"
 RESULTS = "Results"

@@ -10,8 +10,9 @@ import random
 from pathlib import Path
 
 from rai_sheets.content import load_questionnaire
-from rai_sheets.generator import PersonalisedWriter, WorkbookSpec
+from rai_sheets.generator import WorkbookSpec
 from rai_sheets.model import Unit
+from rai_sheets.personalise import PersonalisedWriter
 from rai_sheets.simulate import answers_for
 
 QUESTIONNAIRES = ("readiness", "risk", "action")
