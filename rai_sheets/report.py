@@ -193,7 +193,7 @@ def _readiness(book: SummaryBook) -> None:
     s.table(
         ["Dimension", "Median"],
         [[r.dimension, r.median] for r in weakest.itertuples()],
-        ["bold", "pct"],
+        ["wrapb", "pct"],
     )
     band_label = next((b.label.get(LANG) for b in qn.bands if b.id == c.below_band), "")
     s.heading(f"Units below {band_label.lower()} overall" if band_label else "Units below")

@@ -22,6 +22,7 @@ EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_BYTES = 5_000_000
+MAX_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,12 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
         for col, value in rec.items():
             if CONTROL_RE.search(value):
                 bad(col, "contains control characters; retype the value.")
+            elif len(value) > MAX_TEXT:
+                bad(
+                    col,
+                    f"is {len(value)} characters long; keep it under {MAX_TEXT} (it goes "
+                    "into document properties and page footers).",
+                )
         uid, sid = rec.get("unit_id", ""), rec.get("system_id", "")
         if not uid:
             bad("unit_id", "is empty; every row needs the id of a unit.")

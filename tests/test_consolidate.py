@@ -223,3 +223,15 @@ def test_consolidate_cli_reports_where_things_are_and_exits_1_on_rejections(
     assert "What needs attention:" in result.output
     assert (tmp_path / "data" / "responses.csv").exists()
     assert os.path.getsize(out) > 0
+
+
+def test_the_data_export_has_parquet_copies_when_pyarrow_is_installed(demo):
+    pq = pytest.importorskip("pyarrow.parquet")  # in the [test] extras, so CI runs this
+    data = demo.folder / "data"
+    for name in ("responses", "scores"):
+        table = pq.read_table(data / f"{name}.parquet")
+        with (data / f"{name}.csv").open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert table.num_rows == len(rows)
+        assert table.column_names == list(rows[0])
+        assert table.column(0).to_pylist()[:3] == [r["file"] for r in rows[:3]]

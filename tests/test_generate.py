@@ -165,6 +165,10 @@ def test_sheets_can_be_protected_with_a_password(tmp_path):
         ),
         ("unit_id,unit_name\nU1,Traffic\n,Cyber\n", "line 3, column unit_id: is empty"),
         ("unit_id,unit_name,language\nU1,Traffic,de\n", 'line 2, column language: "de" has no'),
+        (
+            "unit_id,unit_name\nU1," + "x" * 201 + "\n",
+            "line 2, column unit_name: is 201 characters",
+        ),
     ],
 )
 def test_a_bad_roster_gets_row_precise_errors(tmp_path, roster, expected):

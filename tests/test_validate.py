@@ -320,3 +320,18 @@ def _roster(tmp_path: Path) -> Path:
     path = tmp_path / "units.csv"
     path.write_text("unit_id,unit_name\nU01,Cyber\n", encoding="utf-8")
     return path
+
+
+def test_a_respondent_fixes_the_feedback_copy_and_it_is_accepted(tmp_path, questionnaires):
+    qn = questionnaires["readiness"]
+    bad = returned(tmp_path, qn, in_lead_03="Often")
+    fb = tmp_path / "feedback"
+    assert CliRunner().invoke(cli, ["validate", str(bad), "--feedback", str(fb)]).exit_code == 1
+    copy = fb / f"{bad.stem}_feedback.xlsx"
+    wb = openpyxl.load_workbook(copy)
+    _severity, sheet, cell, _message = next(wb[ISSUES_SHEET].iter_rows(min_row=5, values_only=True))
+    wb[sheet][cell] = "3 - Established"  # the unit corrects the marked cell and saves
+    wb.save(copy)
+    result = CliRunner().invoke(cli, ["validate", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "1 accepted" in result.output
