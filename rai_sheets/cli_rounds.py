@@ -77,7 +77,7 @@ def _report_mail(out: Any, what: str) -> None:
     if out.sent or out.failed:
         click.echo(f"Sent: {len(out.sent)}; failed: {len(out.failed)}.")
     for recipient, why in out.failed:
-        click.echo(f"  failed: {recipient}: {why}")
+        click.echo(f"  failed: {recipient}: {why.removeprefix('failed: ')}")
     for unit in out.skipped:
         click.echo(f"  not sent: unit {unit} has no email address on the roster")
 

@@ -45,6 +45,13 @@ SYSTEMS = {
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()  # recipients the server turns away
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.messages.append(
@@ -449,3 +456,50 @@ def test_collect_reads_an_imap_mailbox_read_only(tmp_path, imap_server, monkeypa
     )
     assert result.exit_code == 1 and "cannot read the IMAP mailbox" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_refused_recipient_does_not_stop_the_others_and_a_rerun_sends_only_it(
+    tmp_path, smtp_server
+):
+    inbox, port = smtp_server
+    roster = write_roster(tmp_path / "units.csv")
+    rounds = tmp_path / "rounds"
+    args = [
+        "distribute",
+        "readiness",
+        "--units",
+        str(roster),
+        "--round",
+        "R1",
+        "--from",
+        COORDINATOR,
+        "--rounds-dir",
+        str(rounds),
+        "--send",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(port),
+        "--smtp-security",
+        "none",
+    ]
+    inbox.refuse = {"u05@police.example"}
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "failed: u05@police.example: recipient refused" in result.output
+    assert len(inbox.messages) == 11
+    rows = {r.unit_id: r for r in open_round("R1", rounds).read_manifest()}
+    assert rows["U05"].send_status.startswith("failed") and not rows["U05"].sent_at
+    assert all(r.send_status == "sent" for u, r in rows.items() if u != "U05")
+
+    inbox.refuse = set()
+    inbox.messages.clear()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert [m["To"] for m in inbox.messages] == ["u05@police.example"]
+    assert open_round("R1", rounds).read_manifest()[4].send_status == "sent"
+
+
+def test_a_round_that_does_not_exist_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["status", "--round", "R404", "--rounds-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "there is no round R404" in result.output
