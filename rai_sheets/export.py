@@ -148,7 +148,9 @@ def _write_parquet(csv_path: Path, target: Path, columns: tuple[str, ...]) -> Pa
     convert = pacsv.ConvertOptions(
         column_types={c: pa.string() for c in columns}, strings_can_be_null=False
     )
-    table = pacsv.read_csv(csv_path, convert_options=convert)
-    with atomic_output(target) as fh:
-        pq.write_table(table, fh)
+    # Streamed in record batches: ten thousand returns make millions of rows.
+    reader = pacsv.open_csv(csv_path, convert_options=convert)
+    with atomic_output(target) as fh, pq.ParquetWriter(fh, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
     return target

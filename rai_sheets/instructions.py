@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from .generator import WorkbookSpec
 
 
+COLOURS = (
+    "Cells with a pale yellow background are the ones you fill in; everything else is "
+    "locked. Results appear in blue-grey cells. Colours always repeat a level or band "
+    "that is also written as text."
+)
+
+
 def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
     qn, lang = spec.questionnaire, spec.lang
     ws = wb.add_worksheet(INSTRUCTIONS)
@@ -28,14 +35,26 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
     ws.write_string(1, 0, qn.setting("notice", lang), st.note)
     r = 3
     u = spec.unit
+
+    def say(key: str, default: str) -> str:
+        return qn.setting(key, lang, default)
+
     about = [
-        ("Questionnaire", f"{qn.title.get(lang)} (content version {qn.version})"),
-        ("Unit", f"{u.unit_name} ({u.unit_id})" if u else "(blank workbook: enter your unit)"),
+        (
+            say("label_questionnaire", "Questionnaire"),
+            f"{qn.title.get(lang)} ({say('label_version', 'content version')} {qn.version})",
+        ),
+        (
+            say("label_unit", "Unit"),
+            f"{u.unit_name} ({u.unit_id})"
+            if u
+            else say("label_blank_unit", "(blank workbook: enter your unit)"),
+        ),
     ]
     if u and u.system_id:
-        about.append(("AI system", f"{u.system_name} ({u.system_id})"))
+        about.append((say("label_system", "AI system"), f"{u.system_name} ({u.system_id})"))
     if spec.round_id:
-        about.append(("Round", spec.round_id))
+        about.append((say("label_round", "Round"), spec.round_id))
     for key, value in about:
         ws.write_string(r, 0, key, st.bold)
         ws.write_string(r, 1, value, st.long)
@@ -56,9 +75,7 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
         st,
         r,
         qn.setting("heading_colours", lang, "Colours and cells"),
-        "Cells with a pale yellow background are the ones you fill in; everything else is "
-        "locked. Results appear in blue-grey cells. Colours always repeat a level or band "
-        "that is also written as text.",
+        qn.setting("colours", lang, COLOURS),
     )
     _block(
         ws,
