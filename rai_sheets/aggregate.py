@@ -16,7 +16,7 @@ import pandas as pd
 from .issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
 from .model import Questionnaire
 from .returns import ReturnedFile
-from .scoring import score
+from .scoring import score, usable_answers
 
 if TYPE_CHECKING:
     from .api import ValidationReport
@@ -85,7 +85,9 @@ def consolidate(
     superseded = [f for f in usable if id(f) not in kept_ids]
     for f in kept:  # overdue is judged as of today, as the workbook would show it if opened now
         if f.questionnaire == "action":
-            f.scores = score(contents["action"], _scorable(f, contents["action"]), today)
+            f.scores = score(
+                contents["action"], usable_answers(contents["action"], f.answers), today
+            )
     readiness_qn = contents.get("readiness")
     band = below_band or (
         readiness_qn.bands[len(readiness_qn.bands) // 2].id
@@ -125,20 +127,6 @@ def consolidate(
 
     c.findings = findings(c)
     return c
-
-
-def _scorable(f: ReturnedFile, qn: Questionnaire) -> dict[str, Any]:
-    out = {}
-    for name, value in f.answers.items():
-        _q, fld = qn.input_names[name]
-        if (
-            fld.scale_id
-            and value is not None
-            and value not in {c.code for c in qn.scales[fld.scale_id].choices}
-        ):
-            value = None
-        out[name] = value
-    return out
 
 
 def label_of(qn: Questionnaire, scale_id: str, code: Any) -> str:

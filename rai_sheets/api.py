@@ -193,6 +193,7 @@ class ValidationReport:
         }
 
 
+PARALLEL_THRESHOLD = 24  # below this, starting worker processes costs more than it saves
 _WORKER_CONTENTS: dict[str, Questionnaire] = {}
 
 
@@ -263,9 +264,6 @@ def validate(
         if f.status != SKIPPED:
             f.finish()
     return ValidationReport(files, kept, roster)
-
-
-PARALLEL_THRESHOLD = 24
 
 
 def write_issue_report(report: ValidationReport, path: Path) -> None:

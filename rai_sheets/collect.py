@@ -13,7 +13,9 @@ manifest as one clean run.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -218,9 +220,6 @@ def _write_returns_index(
     index: dict[tuple[str, str, str], ManifestRow],
 ) -> None:
     """received/index.csv: every file received, what it was matched to, and why not."""
-    import csv
-    import io
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(
@@ -335,8 +334,6 @@ def status(
     unmatched = []
     index = rnd.folder / "received" / "index.csv"
     if index.exists():
-        import csv
-
         with index.open(encoding="utf-8", newline="") as fh:
             unmatched = [
                 {k: rec[k] for k in ("original_name", "sender", "status", "issues")}

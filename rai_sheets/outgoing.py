@@ -8,6 +8,7 @@ sent and a failure for one recipient does not stop the others.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from . import api
+from .content import load_questionnaire
 from .files import atomic_write_bytes, safe_filename
 from .mail import Smtp, SmtpSettings, compose
 from .roster import read_roster
@@ -162,8 +164,6 @@ def _deadline(text: str) -> str:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -195,8 +195,6 @@ def _mail(
         return
     with Smtp(smtp) as conn:
         for i, (group, msg, recipient) in enumerate(messages):
-            if template == "invitation" and all(r.send_status == "sent" for r in group):
-                continue
             if not recipient:
                 out.skipped.append(group[0].unit_id)
                 continue
@@ -227,8 +225,6 @@ def _mail(
 def _message(
     rnd: Round, template: str, group: list[ManifestRow], content_dir: Path | None
 ) -> EmailMessage:
-    from .content import load_questionnaire
-
     first = group[0]
     lang = _language(rnd, first.unit_id)
     titles: list[str] = []

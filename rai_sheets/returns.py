@@ -21,7 +21,7 @@ from .model import Questionnaire
 from .normalise import normalise
 from .preflight import preflight
 from .reader import Ref, UnreadableWorkbook, WorkbookFile, open_workbook
-from .scoring import Value, metric_label, score
+from .scoring import Value, metric_label, score, usable_answers
 
 IDENTITY_KEYS = ("questionnaire", "version", "unit_id", "system_id")
 
@@ -199,22 +199,10 @@ def _clip(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
-def _scoring_answers(rf: ReturnedFile, qn: Questionnaire) -> dict[str, Any]:
-    """Answers the scorer can use: invalid values count as blank (they are errors anyway)."""
-    out: dict[str, Any] = {}
-    for name, value in rf.answers.items():
-        _q, f = qn.input_names[name]
-        if f.scale_id and value is not None:
-            codes = {c.code for c in qn.scales[f.scale_id].choices}
-            value = value if value in codes else None
-        out[name] = value
-    return out
-
-
 def _check_results(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
     """Recompute every metric; warn where the workbook showed something else."""
     as_of = (rf.saved_at or datetime.now()).date()
-    rf.scores = score(qn, _scoring_answers(rf, qn), as_of)
+    rf.scores = score(qn, usable_answers(qn, rf.answers), as_of)
     for m in qn.metrics:
         ref = wb.names.get(m.name)
         if ref is None:

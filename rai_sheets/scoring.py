@@ -123,6 +123,22 @@ def _band(qn: Questionnaire, fraction: float | None) -> str | None:
     return chosen
 
 
+def usable_answers(qn: Questionnaire, answers: Answers) -> dict[str, Any]:
+    """Answers as the workbook's formulas see them: a value outside a dropdown's list counts
+    as blank (MATCH finds nothing), as it does in the spreadsheet."""
+    out: dict[str, Any] = {}
+    for name, value in answers.items():
+        scale_id = qn.input_names[name][1].scale_id
+        if scale_id and value is not None and value not in _codes(qn, scale_id):
+            value = None
+        out[name] = value
+    return out
+
+
+def _codes(qn: Questionnaire, scale_id: str) -> set[str]:
+    return {c.code for c in qn.scales[scale_id].choices}
+
+
 def score(qn: Questionnaire, answers: Answers, today: date | None = None) -> dict[str, Value]:
     """Every metric of the questionnaire, keyed by metric id (the `out_` name without prefix)."""
     items = _Items(qn, answers, today or date.today())
