@@ -221,23 +221,7 @@ def validate(
     roster = units if isinstance(units, Roster) or units is None else read_roster(units)
     candidates = [p for p in paths if isinstance(p, Candidate)]
     candidates += discover([p for p in paths if not isinstance(p, Candidate)])
-    to_read = [c for c in candidates if not c.skip_reason]
-    results: dict[str, ReturnedFile] = {}
-    _WORKER_CONTENTS.clear()
-    _WORKER_CONTENTS.update(contents)
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(to_read) >= PARALLEL_THRESHOLD:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            for i, rf in enumerate(pool.map(_read_one, to_read, chunksize=16)):
-                results[rf.name] = rf
-                if progress:
-                    progress(i + 1, len(to_read))
-    else:
-        for i, c in enumerate(to_read):
-            results[c.name] = _read_one(c)
-            if progress:
-                progress(i + 1, len(to_read))
+    results = _read_all([c for c in candidates if not c.skip_reason], contents, jobs, progress)
     files: list[ReturnedFile] = []
     for c in candidates:
         if c.skip_reason:
@@ -256,14 +240,37 @@ def validate(
         for f in files:
             if f.round_id and f.round_id != round_id:
                 f.add("wrong-round", found=f.round_id, expected=round_id)
-    for f in files:
-        if f.status != SKIPPED:
-            f.finish()
-    kept = mark_duplicates(files)
+    kept = mark_duplicates(files)  # judged from the issues so far; adds its own warnings
     for f in files:
         if f.status != SKIPPED:
             f.finish()
     return ValidationReport(files, kept, roster)
+
+
+def _read_all(
+    to_read: list[Candidate],
+    contents: dict[str, Questionnaire],
+    jobs: int | None,
+    progress: Progress | None,
+) -> dict[str, ReturnedFile]:
+    """Read files in worker processes (one per core) when there are enough to be worth it."""
+    _WORKER_CONTENTS.clear()
+    _WORKER_CONTENTS.update(contents)  # inherited by the forked workers, not pickled
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    results: dict[str, ReturnedFile] = {}
+    if workers > 1 and len(to_read) >= PARALLEL_THRESHOLD:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            for i, rf in enumerate(pool.map(_read_one, to_read, chunksize=16)):
+                results[rf.name] = rf
+                if progress:
+                    progress(i + 1, len(to_read))
+    else:
+        for i, c in enumerate(to_read):
+            results[c.name] = _read_one(c)
+            if progress:
+                progress(i + 1, len(to_read))
+    return results
 
 
 def write_issue_report(report: ValidationReport, path: Path) -> None:
