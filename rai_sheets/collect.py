@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,8 +61,8 @@ def collect(
     received = rnd.sub("received")
     for leftover in received.glob(".*.part"):  # a write cut short by a killed run
         leftover.unlink(missing_ok=True)
-    messages = list(incoming or []) + list(read_sources(sources))
-    for msg in messages:
+    # one message at a time: a large mailbox is never held in memory whole
+    for msg in itertools.chain(incoming or [], read_sources(sources)):
         spreadsheets = msg.attachments
         if not spreadsheets:
             what = msg.subject or msg.source
@@ -85,7 +86,7 @@ def collect(
                     result=f"refused: {att.problem}",
                 )
                 continue
-            result = _store(received, msg, att.name, att.data)
+            result, sha = _store(received, msg, att.name, att.data)
             out.stored += result == "stored"
             out.duplicates += result == "duplicate"
             rnd.audit(
@@ -94,14 +95,15 @@ def collect(
                 message_id=msg.message_id,
                 sender=msg.sender,
                 attachment=att.name,
-                sha256=hashlib.sha256(att.data).hexdigest(),
+                sha256=sha,
                 result=result,
             )
     rebuild(rnd, out, content_dir, progress)
     return out
 
 
-def _store(received: Path, msg: Incoming, name: str, data: bytes) -> str:
+def _store(received: Path, msg: Incoming, name: str, data: bytes) -> tuple[str, str]:
+    """Store an attachment once under its hash; ("stored" or "duplicate", its SHA-256)."""
     sha = hashlib.sha256(data).hexdigest()
     ext = Path(name).suffix.lower() or ".bin"
     target = received / f"{sha}{ext}"
@@ -125,7 +127,7 @@ def _store(received: Path, msg: Incoming, name: str, data: bytes) -> str:
                 indent=2,
             ).encode("utf-8"),
         )
-    return "duplicate" if existed else "stored"
+    return ("duplicate" if existed else "stored"), sha
 
 
 def received_files(rnd: Round) -> list[dict[str, Any]]:
