@@ -188,49 +188,21 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
     for qid, unit, unit_name, system, system_name in expected:
         key = (qid, unit, system)
         mine = by_key.get(key, [])
+        ident = (qid, unit, unit_name, system, system_name)
         if key in kept:
             f = kept[key]
-            status = f.status
-            note = ""
-            older = [o.name for o in mine if o is not f and o.status != REJECTED]
-            if older:
-                note = f"later than {', '.join(older)} (superseded)"
-            rows.append(_cov_row(qid, unit, unit_name, system, system_name, status, f.name, note))
-            for o in mine:
-                if o is not f and o.status != REJECTED:
-                    rows.append(
-                        _cov_row(
-                            qid,
-                            unit,
-                            unit_name,
-                            system,
-                            system_name,
-                            SUPERSEDED,
-                            o.name,
-                            f"a later return counts: {f.name} (the workbook saved last is kept)",
-                        )
-                    )
+            older = [o for o in mine if o is not f and o.status != REJECTED]
+            note = f"later than {', '.join(o.name for o in older)} (superseded)" if older else ""
+            rows.append(_cov_row(*ident, f.status, f.name, note))
+            for o in older:
+                later = f"a later return counts: {f.name} (the workbook saved last is kept)"
+                rows.append(_cov_row(*ident, SUPERSEDED, o.name, later))
         for o in mine:
             if o.status == REJECTED:
                 reasons = "; ".join(i.message for i in o.issues if i.severity == "error")
-                rows.append(
-                    _cov_row(
-                        qid, unit, unit_name, system, system_name, REJECTED, o.name, reasons[:500]
-                    )
-                )
+                rows.append(_cov_row(*ident, REJECTED, o.name, reasons[:500]))
         if not mine:
-            rows.append(
-                _cov_row(
-                    qid,
-                    unit,
-                    unit_name,
-                    system,
-                    system_name,
-                    MISSING,
-                    "",
-                    "no readable return received" + unreadable,
-                )
-            )
+            rows.append(_cov_row(*ident, MISSING, "", "no readable return received" + unreadable))
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
 

@@ -63,41 +63,30 @@ def collect(
         leftover.unlink(missing_ok=True)
     # one message at a time: a large mailbox is never held in memory whole
     for msg in itertools.chain(incoming or [], read_sources(sources)):
-        spreadsheets = msg.attachments
-        if not spreadsheets:
-            what = msg.subject or msg.source
-            out.without_attachment.append(f"{msg.sender}: {what}" if msg.sender else what)
+
+        def log(result: str, msg: Incoming = msg, **extra: str) -> None:
             rnd.audit(
                 "collect",
                 source=msg.source,
                 message_id=msg.message_id,
                 sender=msg.sender,
-                result="no spreadsheet attachment",
+                result=result,
+                **extra,
             )
-        for att in spreadsheets:
+
+        if not msg.attachments:
+            what = msg.subject or msg.source
+            out.without_attachment.append(f"{msg.sender}: {what}" if msg.sender else what)
+            log("no spreadsheet attachment")
+        for att in msg.attachments:
             if att.data is None:
                 out.refused.append((att.name, att.problem))
-                rnd.audit(
-                    "collect",
-                    source=msg.source,
-                    message_id=msg.message_id,
-                    sender=msg.sender,
-                    attachment=att.name,
-                    result=f"refused: {att.problem}",
-                )
+                log(f"refused: {att.problem}", attachment=att.name)
                 continue
             result, sha = _store(received, msg, att.name, att.data)
             out.stored += result == "stored"
             out.duplicates += result == "duplicate"
-            rnd.audit(
-                "collect",
-                source=msg.source,
-                message_id=msg.message_id,
-                sender=msg.sender,
-                attachment=att.name,
-                sha256=sha,
-                result=result,
-            )
+            log(result, attachment=att.name, sha256=sha)
     rebuild(rnd, out, content_dir, progress)
     return out
 

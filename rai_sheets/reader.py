@@ -17,7 +17,7 @@ from typing import Any
 import python_calamine
 from defusedxml import ElementTree as SafeET
 
-from .layout import META, col_letter
+from .layout import META, Cell
 from .preflight import Preflight
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -36,17 +36,6 @@ class UnreadableWorkbook(Exception):
         self.params = params
 
 
-@dataclass(frozen=True)
-class Ref:
-    sheet: str
-    row: int  # 0-based
-    col: int  # 0-based
-
-    @property
-    def a1(self) -> str:
-        return f"{col_letter(self.col)}{self.row + 1}"
-
-
 @dataclass
 class WorkbookFile:
     """An opened returned workbook: the structure, with values read on demand."""
@@ -54,7 +43,7 @@ class WorkbookFile:
     name: str
     parts: dict[str, bytes]
     data: bytes
-    names: dict[str, Ref] = field(default_factory=dict)
+    names: dict[str, Cell] = field(default_factory=dict)
     sheet_paths: dict[str, str] = field(default_factory=dict)
     props: dict[str, str] = field(default_factory=dict)
     saved_at: datetime | None = None
@@ -72,7 +61,7 @@ class WorkbookFile:
             self._sheets[sheet] = rows
         return self._sheets[sheet]
 
-    def value(self, ref: Ref) -> Any:
+    def value(self, ref: Cell) -> Any:
         rows = self.sheet_rows(ref.sheet)
         if ref.row < len(rows) and ref.col < len(rows[ref.row]):
             v = rows[ref.row][ref.col]
@@ -90,7 +79,7 @@ class WorkbookFile:
             out[str(row[0])] = "" if len(row) < 2 or row[1] is None else str(row[1])
         return out
 
-    def formula_state(self, ref: Ref) -> tuple[bool, bool]:
+    def formula_state(self, ref: Cell) -> tuple[bool, bool]:
         """(has a formula, has a cached value) for one cell, from the sheet's XML.
 
         Only called when a cached result disagrees with the recomputation, so its cost does not
@@ -130,14 +119,14 @@ def open_workbook(pf: Preflight) -> WorkbookFile:
 
 
 @lru_cache(maxsize=64)
-def _structure(workbook_xml: bytes, rels_xml: bytes) -> tuple[dict[str, str], dict[str, Ref]]:
+def _structure(workbook_xml: bytes, rels_xml: bytes) -> tuple[dict[str, str], dict[str, Cell]]:
     """Sheet paths and in_/out_ names. Returns made from one template share these parts
     byte for byte, so each distinct structure is parsed once (the bytes are the cache key).
     Callers must not mutate the returned dicts."""
     root = SafeET.fromstring(workbook_xml)
     rels = _relationships(rels_xml)
     sheet_paths: dict[str, str] = {}
-    names: dict[str, Ref] = {}
+    names: dict[str, Cell] = {}
     for sheet in root.iter(f"{NS_MAIN}sheet"):
         target = rels.get(sheet.get(f"{NS_REL}id", ""), "")
         target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -149,7 +138,7 @@ def _structure(workbook_xml: bytes, rels_xml: bytes) -> tuple[dict[str, str], di
         m = NAME_REF.match((dn.text or "").strip())
         if m:
             sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
-            names[name] = Ref(sheet, int(m.group(4)) - 1, _col_index(m.group(3)))
+            names[name] = Cell(sheet, int(m.group(4)) - 1, _col_index(m.group(3)))
     return sheet_paths, names
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from .issues import ERROR, Issue, status_of
-from .layout import plan
+from .layout import Cell, plan
 from .model import Questionnaire
 from .normalise import normalise
 from .preflight import preflight
-from .reader import Ref, UnreadableWorkbook, WorkbookFile, open_workbook
+from .reader import UnreadableWorkbook, WorkbookFile, open_workbook
 from .scoring import Value, metric_label, score, usable_answers
 
 IDENTITY_KEYS = ("questionnaire", "version", "unit_id", "system_id")
@@ -138,7 +138,7 @@ def question_ref(qn: Questionnaire, qid: str, key: str = "", lang: str = "en") -
     return f'{qid}{field_part} "{short}"'
 
 
-_CELL_MAPS: dict[int, tuple[dict[str, Ref], dict[str, tuple[str, str]]]] = {}
+_CELL_MAPS: dict[int, tuple[dict[str, Cell], dict[str, tuple[str, str]]]] = {}
 
 
 def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
@@ -174,13 +174,13 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
         ref = wb.names.get(q.input_name(q.fields[0]))
         if ref is None:
             continue
-        found = wb.value(Ref(ref.sheet, ref.row, label_cell.col))
+        found = wb.value(Cell(ref.sheet, ref.row, label_cell.col))
         expected = q.label.get(rf.lang)
         if _squash(found) != _squash(expected):
             rf.add(
                 "question-text-edited",
                 ref.sheet,
-                Ref(ref.sheet, ref.row, label_cell.col).a1,
+                Cell(ref.sheet, ref.row, label_cell.col).a1,
                 question=qid,
                 found=_clip(str(found or "")),
                 expected=_clip(expected),

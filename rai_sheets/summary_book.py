@@ -14,8 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .aggregate import Consolidation
 from .export import FORMULA_STARTS
-
-NAVY = "#1F3864"
+from .styles import NAVY
 
 
 class Sheet:

@@ -403,25 +403,23 @@ def test_collect_reads_an_imap_mailbox_read_only(tmp_path, imap_server, monkeypa
     )
     from .imap import PASSWORD, USER
 
+    collect_imap = [
+        "collect",
+        "--round",
+        "R1",
+        "--imap",
+        "127.0.0.1",
+        "--imap-port",
+        str(imap_server.port),
+        "--imap-security",
+        "none",
+        "--imap-user",
+        USER,
+        "--rounds-dir",
+        str(rounds),
+    ]
     monkeypatch.setenv("RAI_SHEETS_IMAP_PASSWORD", PASSWORD)
-    result = run(
-        cli,
-        [
-            "collect",
-            "--round",
-            "R1",
-            "--imap",
-            "127.0.0.1",
-            "--imap-port",
-            str(imap_server.port),
-            "--imap-security",
-            "none",
-            "--imap-user",
-            USER,
-            "--rounds-dir",
-            str(rounds),
-        ],
-    )
+    result = run(cli, collect_imap)
     assert result.exit_code == 0, result.output
     assert "Stored 2 new file(s)" in result.output
     assert "no spreadsheet attached: u03@police.example" in result.output
@@ -436,24 +434,7 @@ def test_collect_reads_an_imap_mailbox_read_only(tmp_path, imap_server, monkeypa
     assert len(flags) == 3 and not any(b"\\Seen" in f for f in flags)
     # a wrong password is a clear message, not a traceback
     monkeypatch.setenv("RAI_SHEETS_IMAP_PASSWORD", "wrong")
-    result = run(
-        cli,
-        [
-            "collect",
-            "--round",
-            "R1",
-            "--imap",
-            "127.0.0.1",
-            "--imap-port",
-            str(imap_server.port),
-            "--imap-security",
-            "none",
-            "--imap-user",
-            USER,
-            "--rounds-dir",
-            str(rounds),
-        ],
-    )
+    result = run(cli, collect_imap)
     assert result.exit_code == 1 and "cannot read the IMAP mailbox" in result.output
     assert "Traceback" not in result.output
 
