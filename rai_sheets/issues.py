@@ -56,6 +56,11 @@ CATALOGUE: dict[str, Template] = {
         ERROR,
         "The file is damaged or incomplete ({reason}); it may have been cut short by a mail gateway. Ask the unit to send it again, if possible zipped.",
     ),
+    "damaged-workbook": Template(
+        ERROR,
+        "The workbook opens but its sheet {sheet} is damaged ({detail}); it may have been broken by a program or in transit. Ask the unit to send it again, or to save it again from Excel.",
+        "Le classeur s'ouvre mais sa feuille {sheet} est endommagée ({detail}). Demandez à l'unité de le renvoyer, ou de l'enregistrer à nouveau depuis Excel.",
+    ),
     "macro-enabled": Template(
         ERROR,
         "The workbook contains macros ({detail}), which are not accepted. Ask the unit to save it as a plain Excel Workbook (.xlsx) and send it again.",

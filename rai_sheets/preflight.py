@@ -100,7 +100,12 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
         zf = zipfile.ZipFile(BytesIO(data))
     except zipfile.BadZipFile as exc:
         return fail("corrupt-archive", reason=_zip_reason(exc))
-    except (OSError, ValueError, EOFError) as exc:
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:  # e.g. "zip file version 8.7"
         return fail("corrupt-archive", reason=str(exc) or type(exc).__name__)
     with zf:
         infos = zf.infolist()
@@ -146,7 +151,7 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
             try:
                 # Reading is bounded by the declared size and checks the CRC.
                 parts[i.filename] = zf.read(i)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
                 return fail("corrupt-archive", reason=f"part {i.filename}: {_zip_reason(exc)}")
             except NotImplementedError as exc:
                 return fail("corrupt-archive", reason=f"part {i.filename}: {exc}")

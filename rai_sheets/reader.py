@@ -52,12 +52,16 @@ class WorkbookFile:
 
     def sheet_rows(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._sheets:
-            if self._book is None:
-                self._book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(self.data))
             try:
+                if self._book is None:
+                    self._book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(self.data))
                 rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except python_calamine.WorksheetNotFound:
                 rows = []
+            except python_calamine.CalamineError as exc:  # damaged XML, missing parts...
+                raise UnreadableWorkbook(
+                    "damaged-workbook", sheet=sheet, detail=str(exc).split("\n")[0][:200]
+                ) from None
             self._sheets[sheet] = rows
         return self._sheets[sheet]
 
@@ -90,12 +94,19 @@ class WorkbookFile:
         if body is None:
             return False, False
         target = ref.a1
-        for _, el in SafeET.iterparse(BytesIO(body), events=("end",)):
-            if el.tag == f"{NS_MAIN}c" and el.get("r") == target:
-                f = el.find(f"{NS_MAIN}f")
-                v = el.find(f"{NS_MAIN}v")
-                is_ = el.find(f"{NS_MAIN}is")
-                return f is not None, (v is not None and (v.text or "") != "") or is_ is not None
+        try:
+            for _, el in SafeET.iterparse(BytesIO(body), events=("end",)):
+                if el.tag == f"{NS_MAIN}c" and el.get("r") == target:
+                    f = el.find(f"{NS_MAIN}f")
+                    v = el.find(f"{NS_MAIN}v")
+                    is_ = el.find(f"{NS_MAIN}is")
+                    return f is not None, (
+                        v is not None and (v.text or "") != ""
+                    ) or is_ is not None
+        except SafeET.ParseError as exc:
+            raise UnreadableWorkbook(
+                "damaged-workbook", sheet=ref.sheet, detail=f"invalid XML ({exc})"
+            ) from None
         return False, False
 
 

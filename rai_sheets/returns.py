@@ -88,12 +88,18 @@ def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> Re
         rf.add(exc.code, **exc.params)
         return rf.finish()
     rf.saved_at = wb.saved_at
-    qn = _identify(rf, wb, contents)
-    if qn is None or rf.rejected:
-        return rf.finish()
-    _read_answers(rf, wb, qn)
-    if not rf.rejected:
-        _check_results(rf, wb, qn)
+    try:
+        qn = _identify(rf, wb, contents)
+        if qn is None or rf.rejected:
+            return rf.finish()
+        _read_answers(rf, wb, qn)
+        if not rf.rejected:
+            _check_results(rf, wb, qn)
+    except UnreadableWorkbook as exc:  # a sheet's XML turned out to be damaged
+        rf.cells, rf.answers = {}, {}
+        rf.issues.append(
+            Issue(exc.code, rf.name, exc.params.get("sheet", ""), "", dict(exc.params), rf.lang)
+        )
     return rf.finish()
 
 

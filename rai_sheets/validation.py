@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -260,7 +260,7 @@ def mark_duplicates(files: list[ReturnedFile]) -> dict[tuple[str, str, str], Ret
             groups[duplicate_key(rf)].append(rf)
     kept: dict[tuple[str, str, str], ReturnedFile] = {}
     for key, group in groups.items():
-        latest = max(group, key=lambda r: (r.saved_at or pd.Timestamp.min.to_pydatetime(), r.name))
+        latest = max(group, key=lambda r: (r.saved_at or datetime.min, r.name))
         kept[key] = latest
         if len(group) < 2:
             continue

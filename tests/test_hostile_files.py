@@ -228,3 +228,52 @@ def test_an_unexpected_failure_on_one_file_is_reported_and_the_run_goes_on(
     assert "Traceback" not in result.output
     assert "rai-sheets could not process this file: RuntimeError: boom" in result.output
     assert "other.xlsx" in result.output and "1 accepted" in result.output
+
+
+def _damaged_copies(good: Path, folder: Path, count: int, seed: int = 7) -> None:
+    """Real workbooks damaged the ways transit and careless tools damage them."""
+    import random
+
+    rng = random.Random(seed)
+    data = good.read_bytes()
+    with zipfile.ZipFile(good) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    for i in range(count):
+        kind = ("bytes", "xml", "drop")[i % 3]
+        if kind == "bytes":
+            damaged = bytearray(data)
+            for _ in range(rng.randint(1, 20)):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            out = bytes(damaged)
+        else:
+            mutated = dict(parts)
+            name = rng.choice(sorted(mutated))
+            if kind == "drop":
+                mutated.pop(name)
+            else:
+                xml = bytearray(mutated[name])
+                for _ in range(rng.randint(1, 5)):
+                    at = rng.randrange(len(xml))
+                    xml[at:at + rng.randint(1, 30)] = bytes(
+                        rng.choice(b"<>&\"'/= abc\x00") for _ in range(rng.randint(0, 10)))
+                mutated[name] = bytes(xml)
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                for part, body in mutated.items():
+                    zf.writestr(part, body)
+            out = buf.getvalue()
+        (folder / f"damaged_{i:03d}_{kind}.xlsx").write_bytes(out)
+
+
+def test_randomly_damaged_workbooks_each_get_a_specific_reason(tmp_path, good):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _damaged_copies(good, inbox, 150)
+    report = api.validate([inbox], jobs=1)
+    assert len(report.files) == 150
+    unexplained = [(f.name, i.message) for f in report.files for i in f.issues
+                   if i.code == "internal-error"]
+    assert unexplained == []
+    # a damaged sheet names the sheet
+    damaged = [i for f in report.files for i in f.issues if i.code == "damaged-workbook"]
+    assert damaged and all(i.sheet for i in damaged)
