@@ -254,8 +254,9 @@ def _damaged_copies(good: Path, folder: Path, count: int, seed: int = 7) -> None
                 xml = bytearray(mutated[name])
                 for _ in range(rng.randint(1, 5)):
                     at = rng.randrange(len(xml))
-                    xml[at:at + rng.randint(1, 30)] = bytes(
-                        rng.choice(b"<>&\"'/= abc\x00") for _ in range(rng.randint(0, 10)))
+                    xml[at : at + rng.randint(1, 30)] = bytes(
+                        rng.choice(b"<>&\"'/= abc\x00") for _ in range(rng.randint(0, 10))
+                    )
                 mutated[name] = bytes(xml)
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -271,8 +272,9 @@ def test_randomly_damaged_workbooks_each_get_a_specific_reason(tmp_path, good):
     _damaged_copies(good, inbox, 150)
     report = api.validate([inbox], jobs=1)
     assert len(report.files) == 150
-    unexplained = [(f.name, i.message) for f in report.files for i in f.issues
-                   if i.code == "internal-error"]
+    unexplained = [
+        (f.name, i.message) for f in report.files for i in f.issues if i.code == "internal-error"
+    ]
     assert unexplained == []
     # a damaged sheet names the sheet
     damaged = [i for f in report.files for i in f.issues if i.code == "damaged-workbook"]
