@@ -143,7 +143,7 @@ def _question_sheet(
         ws.write_string(
             HEADER_ROW,
             c,
-            qn.setting(f"column_{key.split(':')[0] or 'answer'}", lang, default),
+            qn.setting(f"column_{key.replace(':', '_').strip('_') or 'answer'}", lang, default),
             st.header,
         )
     helper_keys = HELPERS[sp.family]
