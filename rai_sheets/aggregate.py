@@ -16,7 +16,7 @@ import pandas as pd
 from .issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
 from .model import Questionnaire
 from .returns import ReturnedFile
-from .scoring import score, usable_answers
+from .scoring import band_of, score, usable_answers
 
 if TYPE_CHECKING:
     from .api import ValidationReport
@@ -262,23 +262,12 @@ def _readiness(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.Da
                 "min": min(values) if values else None,
                 "max": max(values) if values else None,
                 "units": len(values),
-                "band": band_label(qn, _band_of(qn, med)),
+                "band": band_label(qn, band_of(qn, med)),
             }
         )
     return frame, pd.DataFrame(stats)
 
 
-def _band_of(qn: Questionnaire, fraction: float | None) -> str | None:
-    if fraction is None:
-        return None
-    chosen = None
-    for b in qn.bands:
-        if fraction + 1e-12 >= b.min_fraction:
-            chosen = b.id
-    return chosen
-
-
-# Risk --------------------------------------------------------------------------------------
 def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFrame]:
     levels = sorted(qn.levels, key=lambda lv: -lv.rank)
     cores = qn.scope_ids("each:core")

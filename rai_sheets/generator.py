@@ -25,14 +25,14 @@ from .layout import (
     FIRST_ROW,
     HEADER_ROW,
     HELPERS,
-    TEXT_LIMIT,
     Cell,
     Plan,
     SheetPlan,
     list_name,
     plan,
+    text_limit,
 )
-from .model import DATE, FREE_KINDS, INTEGER, LONGTEXT, NUMBER, SELECT, Questionnaire, Unit
+from .model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Questionnaire, Unit
 from .results_sheet import results_sheet
 from .scoring import helper_values, metric_label, score
 from .sheet_common import PROTECTION, cached, level_colours, page_setup, sheet_title
@@ -306,7 +306,7 @@ def _validation(
             "error_message": "Enter a number (0 or more).",
         }
     elif kind in FREE_KINDS:
-        limit = TEXT_LIMIT[LONGTEXT if kind == LONGTEXT else "text"]
+        limit = text_limit(kind)
         v |= {
             "validate": "length",
             "criteria": "<=",

@@ -26,6 +26,12 @@ SUBTITLE_ROW = 1
 # Longest text accepted in a free-text answer, by field kind.
 TEXT_LIMIT = {"text": 500, "longtext": 4000}
 
+
+def text_limit(kind: str) -> int:
+    """The longest text accepted for a free-text field kind."""
+    return TEXT_LIMIT["longtext" if kind == "longtext" else "text"]
+
+
 # Meta keys written to `_meta` and to the custom document properties.
 META_KEYS = (
     "questionnaire",

@@ -113,7 +113,8 @@ def _level_of_rank(qn: Questionnaire, rank: int) -> str | None:
     return next(lv.id for lv in qn.levels if lv.rank == rank)
 
 
-def _band(qn: Questionnaire, fraction: float | None) -> str | None:
+def band_of(qn: Questionnaire, fraction: float | None) -> str | None:
+    """The band a score falls in (the LOOKUP of the workbook), or None for no score."""
     if fraction is None:
         return None
     chosen = None
@@ -163,7 +164,7 @@ def _percent(items: _Items, m: Metric, _: dict) -> Value:
 def _band_rule(items: _Items, m: Metric, done: dict) -> Value:
     source = m.rule.source.replace("{" + m.rule.scope.removeprefix("each:") + "}", m.scope_id or "")
     value = done.get(source)
-    return _band(items.qn, value if isinstance(value, float | int) else None)
+    return band_of(items.qn, value if isinstance(value, float | int) else None)
 
 
 def _applicability(items: _Items, m: Metric, _: dict) -> Value:

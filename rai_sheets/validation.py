@@ -19,12 +19,17 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from .layout import TEXT_LIMIT
-from .model import DATE, FREE_KINDS, INTEGER, LONGTEXT, NUMBER, SELECT, Question, Questionnaire
+from .layout import text_limit
+from .model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Question, Questionnaire
 from .returns import ReturnedFile, question_ref
 from .roster import Roster
 
 EARLIEST_DATE = date(2000, 1, 1)
+
+
+def latest_date(today: date) -> date:
+    """The last plausible date in an answer (a due date twenty years ahead at most)."""
+    return today + timedelta(days=365 * 20)
 
 
 def _is_date(v: Any) -> bool:
@@ -54,7 +59,7 @@ class CrossFieldRule:
 @lru_cache(maxsize=16)
 def build_schema(qn: Questionnaire, today: date) -> pa.DataFrameSchema:
     """One column per input: allowed values, required answers, types and ranges."""
-    latest = today + timedelta(days=365 * 20)
+    latest = latest_date(today)
     columns: dict[str, pa.Column] = {}
     for name, (_q, f) in qn.input_names.items():
         checks: list[pa.Check] = []
@@ -74,7 +79,7 @@ def build_schema(qn: Questionnaire, today: date) -> pa.DataFrameSchema:
         elif f.kind in (NUMBER, INTEGER):
             checks.append(pa.Check(lambda s: s.map(_is_number), name="not-a-number"))
         elif f.kind in FREE_KINDS:
-            limit = TEXT_LIMIT[LONGTEXT if f.kind == LONGTEXT else "text"]
+            limit = text_limit(f.kind)
             checks.append(
                 pa.Check(lambda s, n=limit: s.map(lambda v: len(str(v)) <= n), name="text-too-long")
             )
@@ -171,10 +176,12 @@ def validate_answers(qn: Questionnaire, files: list[ReturnedFile], today: date) 
         except pa.errors.SchemaErrors as exc:
             cases.append(exc.failure_cases)
     if cases:
-        _map_failures(qn, files, pd.concat(cases, ignore_index=True))
+        _map_failures(qn, files, pd.concat(cases, ignore_index=True), today)
 
 
-def _map_failures(qn: Questionnaire, files: list[ReturnedFile], cases: pd.DataFrame) -> None:
+def _map_failures(
+    qn: Questionnaire, files: list[ReturnedFile], cases: pd.DataFrame, today: date
+) -> None:
     rules = {r.key: r for r in cross_field_rules(qn)}
     reported: set[tuple[int, str]] = set()  # (file, input name) already given an error
     # Column checks first, so that a missing answer is not also reported as half a rating.
@@ -210,10 +217,10 @@ def _map_failures(qn: Questionnaire, files: list[ReturnedFile], cases: pd.DataFr
             args.update(
                 found=rf.answers[target].isoformat(),
                 low=EARLIEST_DATE.isoformat(),
-                high=f"{date.today().year + 20}-12-31",
+                high=latest_date(today).isoformat(),
             )
         elif code == "text-too-long":
-            limit = TEXT_LIMIT[LONGTEXT if f.kind == LONGTEXT else "text"]
+            limit = text_limit(f.kind)
             args.update(length=len(str(rf.answers[target])), limit=limit)
         elif code in ("incomplete-rating", "residual-without-mitigation", "done-without-evidence"):
             args["question"] = question_ref(qn, q.id, "", lang)

@@ -335,3 +335,19 @@ def test_a_respondent_fixes_the_feedback_copy_and_it_is_accepted(tmp_path, quest
     result = CliRunner().invoke(cli, ["validate", str(copy)])
     assert result.exit_code == 0, result.output
     assert "1 accepted" in result.output
+
+
+def test_an_implausible_date_message_states_the_bound_the_check_uses(tmp_path, questionnaires):
+    from datetime import timedelta
+
+    from rai_sheets.validation import latest_date
+
+    today = date.today()
+    too_late = latest_date(today) + timedelta(days=1)
+    path = returned(tmp_path, questionnaires["action"], in_plan_1_due=too_late)
+    issue = next(
+        i
+        for i in api.validate([path], jobs=1, today=today).files[0].issues
+        if i.code == "implausible-date"
+    )
+    assert f"to {latest_date(today).isoformat()}." in issue.message
