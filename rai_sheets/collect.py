@@ -119,6 +119,20 @@ def _store(received: Path, msg: Incoming, name: str, data: bytes) -> tuple[str, 
     return ("duplicate" if existed else "stored"), sha
 
 
+def received_candidates(rnd: Round) -> list[tuple[Candidate, dict[str, Any]]]:
+    """Each received file as validation sees it, named by its original name and hash."""
+    return [
+        (
+            Candidate(
+                rnd.folder / "received" / info["file"],
+                f"{info['original_name']} [{info['sha256'][:8]}]",
+            ),
+            info,
+        )
+        for info in received_files(rnd)
+    ]
+
+
 def received_files(rnd: Round) -> list[dict[str, Any]]:
     folder = rnd.folder / "received"
     out = []
@@ -136,13 +150,9 @@ def rebuild(
     progress: Progress | None = None,
 ) -> None:
     """Phase 2: the manifest's return columns, derived from received/ alone."""
-    infos = received_files(rnd)
-    by_name = {}
-    candidates = []
-    for info in infos:
-        name = f"{info['original_name']} [{info['sha256'][:8]}]"
-        by_name[name] = info
-        candidates.append(Candidate(rnd.folder / "received" / info["file"], name))
+    received = received_candidates(rnd)
+    by_name = {c.name: info for c, info in received}
+    candidates = [c for c, _info in received]
     report = api.validate(
         candidates,
         units=rnd.roster_path,
@@ -182,7 +192,9 @@ def rebuild(
             r.status, r.accepted_file, r.returned_at, r.issues = "missing", "", "", ""
     rnd.write_manifest(rows)
     _write_returns_index(rnd, report.files, by_name, index)
-    rnd.audit("rebuild-manifest", received=len(infos), rows=len(rows), unmatched=len(out.unmatched))
+    rnd.audit(
+        "rebuild-manifest", received=len(received), rows=len(rows), unmatched=len(out.unmatched)
+    )
     out.rows = rows
 
 
@@ -339,13 +351,7 @@ def consolidate_round(
 ) -> api.ConsolidationResult:
     """Consolidate a round's received returns, with its roster supplying the expected units."""
     rnd = open_round(round_id, rounds_dir)
-    candidates = [
-        Candidate(
-            rnd.folder / "received" / info["file"],
-            f"{info['original_name']} [{info['sha256'][:8]}]",
-        )
-        for info in received_files(rnd)
-    ]
+    candidates = [c for c, _info in received_candidates(rnd)]
     result = api.consolidate(
         candidates,
         units=rnd.roster_path,

@@ -21,6 +21,7 @@ from . import api
 from .content import load_questionnaire
 from .files import atomic_write_bytes, safe_filename
 from .mail import Smtp, SmtpSettings, compose
+from .model import Questionnaire
 from .roster import read_roster
 from .rounds import ManifestRow, Round, RoundError, feedback_path, open_round
 
@@ -182,9 +183,15 @@ def _mail(
         if pending(r):
             groups.setdefault((r.unit_id, r.recipient), []).append(r)
     box = rnd.sub("outbox" if template == "invitation" else "outbox/reminders")
+    # Read once for all messages: the questionnaires' titles and each unit's language.
+    contents = {q: load_questionnaire(q, content_dir) for q in {r.questionnaire for r in rows}}
+    languages: dict[str, str] = {}
+    for unit in read_roster(rnd.roster_path).rows:  # a unit's first row with a language
+        if unit.language:
+            languages.setdefault(unit.unit_id, unit.language)
     messages: list[tuple[list[ManifestRow], EmailMessage, str]] = []
     for (unit_id, recipient), group in groups.items():
-        msg = _message(rnd, template, group, content_dir)
+        msg = _message(rnd, template, group, contents, languages.get(unit_id, "en"), content_dir)
         name = safe_filename(f"{template}_{unit_id}_{recipient or 'no-address'}", 120) + ".eml"
         path = box / name
         atomic_write_bytes(path, bytes(msg))
@@ -205,11 +212,10 @@ def _mail(
                     r.send_status, r.sent_at = result, now if result == "sent" else r.sent_at
                 elif result == "sent":
                     r.reminded_at = now
-            (
+            if result == "sent":
                 out.sent.append(recipient)
-                if result == "sent"
-                else out.failed.append((recipient, result))
-            )
+            else:
+                out.failed.append((recipient, result))
             rnd.write_manifest(rows)  # after each recipient: a crash loses nothing sent
             rnd.audit(
                 f"{template}-send",
@@ -223,15 +229,19 @@ def _mail(
 
 
 def _message(
-    rnd: Round, template: str, group: list[ManifestRow], content_dir: Path | None
+    rnd: Round,
+    template: str,
+    group: list[ManifestRow],
+    contents: dict[str, Questionnaire],
+    lang: str,
+    content_dir: Path | None,
 ) -> EmailMessage:
     first = group[0]
-    lang = _language(rnd, first.unit_id)
     titles: list[str] = []
     lines, missing, rejected = [], [], []
     attachments: list[tuple[str, bytes]] = []
     for r in group:
-        qn = load_questionnaire(r.questionnaire, content_dir)
+        qn = contents[r.questionnaire]
         title = qn.title.get(lang)
         short = qn.setting("short_title", lang) or title
         if short not in titles:
@@ -277,8 +287,3 @@ def _message(
         content_dir=content_dir,
         message_id=msg_id,
     )
-
-
-def _language(rnd: Round, unit_id: str) -> str:
-    roster = read_roster(rnd.roster_path)
-    return next((r.language for r in roster.rows if r.unit_id == unit_id and r.language), "en")

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .model import Unit
@@ -49,24 +50,33 @@ class Roster:
     path: str
     rows: tuple[Unit, ...]
 
-    @property
-    def units(self) -> list[Unit]:
+    # Built once: validation looks a unit up for every returned file.
+    @cached_property
+    def _units_by_id(self) -> dict[str, Unit]:
         """One entry per unit (the first row that names it), in roster order."""
         seen: dict[str, Unit] = {}
         for r in self.rows:
             if r.unit_id not in seen:
                 seen[r.unit_id] = Unit(r.unit_id, r.unit_name, r.email, r.language, row=r.row)
-        return list(seen.values())
+        return seen
+
+    @cached_property
+    def _systems_by_id(self) -> dict[str, Unit]:
+        return {r.system_id: r for r in self.rows if r.system_id}
+
+    @property
+    def units(self) -> list[Unit]:
+        return list(self._units_by_id.values())
 
     @property
     def systems(self) -> list[Unit]:
-        return [r for r in self.rows if r.system_id]
+        return list(self._systems_by_id.values())
 
     def unit(self, unit_id: str) -> Unit | None:
-        return next((u for u in self.units if u.unit_id == unit_id), None)
+        return self._units_by_id.get(unit_id)
 
     def system(self, system_id: str) -> Unit | None:
-        return next((s for s in self.systems if s.system_id == system_id), None)
+        return self._systems_by_id.get(system_id)
 
 
 def _key(header: str) -> str:
