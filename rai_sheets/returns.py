@@ -84,18 +84,14 @@ def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> Re
         return rf.finish()
     try:
         wb = open_workbook(pf)
-    except UnreadableWorkbook as exc:
-        rf.add(exc.code, **exc.params)
-        return rf.finish()
-    rf.saved_at = wb.saved_at
-    try:
+        rf.saved_at = wb.saved_at
         qn = _identify(rf, wb, contents)
         if qn is None or rf.rejected:
             return rf.finish()
         _read_answers(rf, wb, qn)
         if not rf.rejected:
             _check_results(rf, wb, qn)
-    except UnreadableWorkbook as exc:  # a sheet's XML turned out to be damaged
+    except UnreadableWorkbook as exc:  # the archive was sane, the workbook inside is not
         rf.cells, rf.answers = {}, {}
         rf.issues.append(
             Issue(exc.code, rf.name, exc.params.get("sheet", ""), "", dict(exc.params), rf.lang)
@@ -180,13 +176,14 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
         ref = wb.names.get(q.input_name(q.fields[0]))
         if ref is None:
             continue
-        found = wb.value(Cell(ref.sheet, ref.row, label_cell.col))
+        label = Cell(ref.sheet, ref.row, label_cell.col)
+        found = wb.value(label)
         expected = q.label.get(rf.lang)
         if _squash(found) != _squash(expected):
             rf.add(
                 "question-text-edited",
                 ref.sheet,
-                Cell(ref.sheet, ref.row, label_cell.col).a1,
+                label.a1,
                 question=qid,
                 found=_clip(str(found or "")),
                 expected=_clip(expected),
