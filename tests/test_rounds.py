@@ -72,6 +72,42 @@ def smtp_server():
     controller.stop()
 
 
+def distribute_args(
+    roster: Path,
+    rounds: Path,
+    *extra: str,
+    questionnaires: tuple[str, ...] = ("readiness",),
+    sender: str = COORDINATOR,
+) -> list[str]:
+    """The coordinator's `distribute` command for round R1."""
+    return [
+        "distribute",
+        *questionnaires,
+        "--units",
+        str(roster),
+        "--round",
+        "R1",
+        "--from",
+        sender,
+        "--rounds-dir",
+        str(rounds),
+        *extra,
+    ]
+
+
+def smtp_args(port: int) -> list[str]:
+    """Send through the test's SMTP server on 127.0.0.1 (a local relay: no TLS)."""
+    return [
+        "--send",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(port),
+        "--smtp-security",
+        "none",
+    ]
+
+
 def write_roster(path: Path) -> Path:
     lines = ["unit_id,unit_name,email,language,system_id,system_name"]
     for uid, name, mail in UNITS:
@@ -143,34 +179,19 @@ def test_a_round_of_a_dozen_units_end_to_end(tmp_path, smtp_server):
     roster = write_roster(tmp_path / "units.csv")
     rounds = tmp_path / "rounds"
     deadline = (datetime.now() + timedelta(days=7)).replace(microsecond=0, second=0)
-    smtp = [
-        "--send",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        str(port),
-        "--smtp-security",
-        "none",
-    ]
+    smtp = smtp_args(port)
     run = CliRunner().invoke
     result = run(
         cli,
-        [
-            "distribute",
-            "readiness",
-            "risk",
-            "--units",
-            str(roster),
-            "--round",
-            "R1",
-            "--from",
-            f"AI Governance <{COORDINATOR}>",
+        distribute_args(
+            roster,
+            rounds,
             "--deadline",
             deadline.isoformat(),
-            "--rounds-dir",
-            str(rounds),
             *smtp,
-        ],
+            questionnaires=("readiness", "risk"),
+            sender=f"AI Governance <{COORDINATOR}>",
+        ),
     )
     assert result.exit_code == 0, result.output
     assert len(inbox.messages) == 12  # one per unit, all its workbooks attached
@@ -183,20 +204,7 @@ def test_a_round_of_a_dozen_units_end_to_end(tmp_path, smtp_server):
     assert (
         run(
             cli,
-            [
-                "distribute",
-                "readiness",
-                "risk",
-                "--units",
-                str(roster),
-                "--round",
-                "R1",
-                "--from",
-                COORDINATOR,
-                "--rounds-dir",
-                str(rounds),
-                *smtp,
-            ],
+            distribute_args(roster, rounds, *smtp, questionnaires=("readiness", "risk")),
         ).exit_code
         == 0
     )
@@ -320,21 +328,7 @@ def _replies(folder: Path, count: int) -> Path:
 def test_killing_collect_midway_and_running_it_again_gives_the_same_manifest(tmp_path):
     roster = write_roster(tmp_path / "units.csv")
     rounds = tmp_path / "rounds"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "distribute",
-            "readiness",
-            "--units",
-            str(roster),
-            "--round",
-            "R1",
-            "--from",
-            COORDINATOR,
-            "--rounds-dir",
-            str(rounds),
-        ],
-    )
+    result = CliRunner().invoke(cli, distribute_args(roster, rounds))
     assert result.exit_code == 0, result.output
     clean = tmp_path / "clean"
     shutil.copytree(rounds, clean)
@@ -378,18 +372,7 @@ def test_collect_reads_an_imap_mailbox_read_only(tmp_path, imap_server, monkeypa
     assert (
         run(
             cli,
-            [
-                "distribute",
-                "readiness",
-                "--units",
-                str(roster),
-                "--round",
-                "R1",
-                "--from",
-                COORDINATOR,
-                "--rounds-dir",
-                str(rounds),
-            ],
+            distribute_args(roster, rounds),
         ).exit_code
         == 0
     )
@@ -445,25 +428,7 @@ def test_a_refused_recipient_does_not_stop_the_others_and_a_rerun_sends_only_it(
     inbox, port = smtp_server
     roster = write_roster(tmp_path / "units.csv")
     rounds = tmp_path / "rounds"
-    args = [
-        "distribute",
-        "readiness",
-        "--units",
-        str(roster),
-        "--round",
-        "R1",
-        "--from",
-        COORDINATOR,
-        "--rounds-dir",
-        str(rounds),
-        "--send",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        str(port),
-        "--smtp-security",
-        "none",
-    ]
+    args = distribute_args(roster, rounds, *smtp_args(port))
     inbox.refuse = {"u05@police.example"}
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
