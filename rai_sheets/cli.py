@@ -10,30 +10,25 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__, api, render
-from .content_tables import ContentError
-from .mail import MailError
+from . import __version__, api, cli_rounds, render
+from .cli_common import (
+    EXIT_PROBLEMS,
+    InternalError,
+    ProblemsFound,
+    bullets,
+    content_dir_option,
+    progress_bar,
+    rounds_dir_option,
+)
+from .content.tables import ContentError
 from .roster import RosterError
-from .rounds import RoundError
-
-EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
-
-
-class ProblemsFound(click.ClickException):
-    exit_code = EXIT_PROBLEMS
-
-    def format_message(self) -> str:
-        return self.message
-
-
-class InternalError(click.ClickException):
-    exit_code = EXIT_INTERNAL
+from .rounds.folder import RoundError
+from .rounds.mail import MailError
 
 
 class Group(click.Group):
@@ -46,10 +41,10 @@ class Group(click.Group):
             raise
         except ContentError as exc:
             raise ProblemsFound(
-                "The questionnaire content has problems:\n" + _bullets(exc.problems)
+                "The questionnaire content has problems:\n" + bullets(exc.problems)
             ) from None
         except RosterError as exc:
-            raise ProblemsFound("The roster has problems:\n" + _bullets(exc.problems)) from None
+            raise ProblemsFound("The roster has problems:\n" + bullets(exc.problems)) from None
         except (api.UsageError, RoundError) as exc:
             raise click.UsageError(str(exc)) from None
         except MailError as exc:
@@ -70,55 +65,6 @@ class Group(click.Group):
                 "Please report it with the command you ran "
                 "(RAI_SHEETS_DEBUG=1 shows the details)."
             ) from None
-
-
-def _bullets(items: Any) -> str:
-    return "\n".join(f"  - {p}" for p in items)
-
-
-def _progress(
-    label: str, enabled: bool
-) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A click progress bar on stderr, fed by the library's progress(done, total) callback.
-
-    Shown only on a terminal, so that scripts and pipes get clean output.
-    """
-    if not enabled or not sys.stderr.isatty():
-        return None, lambda: None
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            state["bar"] = click.progressbar(
-                length=total, label=label, file=sys.stderr, show_pos=True
-            )
-            state["bar"].__enter__()
-        state["bar"].update(done - state.get("done", 0))
-        state["done"] = done
-
-    def finish() -> None:
-        if "bar" in state:
-            state["bar"].__exit__(None, None, None)
-
-    return update, finish
-
-
-content_dir_option = click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    envvar="RAI_SHEETS_CONTENT",
-    help="Folder of questionnaire content (default: the built-in "
-    "source_content/; also RAI_SHEETS_CONTENT).",
-)
-rounds_dir_option = click.option(
-    "--rounds-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="RAI_SHEETS_ROUNDS",
-    default=Path("output/rounds"),
-    show_default=True,
-    help="Where round folders live (also RAI_SHEETS_ROUNDS).",
-)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -191,7 +137,7 @@ def generate(
       rai-sheets generate risk --lang fr
       rai-sheets generate --units units.csv --round 2026Q4 -o out/2026Q4
     """
-    progress, finish = _progress("Writing workbooks", not quiet and units is not None)
+    progress, finish = progress_bar("Writing workbooks", not quiet and units is not None)
     try:
         files = api.generate(
             list(questionnaires) or None,
@@ -231,7 +177,7 @@ def content_check(directory: Path | None) -> None:
     """
     problems = api.content_check(directory)
     if problems:
-        raise ProblemsFound(f"{len(problems)} problem(s) in the content:\n" + _bullets(problems))
+        raise ProblemsFound(f"{len(problems)} problem(s) in the content:\n" + bullets(problems))
     ids = api.questionnaire_ids(directory)
     click.echo(f"Content is valid: {', '.join(ids)}.")
 
@@ -291,7 +237,7 @@ def validate(
       rai-sheets validate returns/ --units units.csv --report issues.xlsx --feedback feedback/
       rai-sheets validate returns/ --json > result.json
     """
-    progress, finish = _progress("Validating", not (quiet or as_json))
+    progress, finish = progress_bar("Validating", not (quiet or as_json))
     try:
         result = api.validate(
             list(paths), units=units, content_dir=content_dir, jobs=jobs, progress=progress
@@ -392,7 +338,7 @@ def consolidate(
       rai-sheets consolidate returns/ --units units.csv -o summary.xlsx --data data/
       rai-sheets consolidate --round 2026Q4     # a round run by email: its folder's returns
     """
-    progress, finish = _progress("Validating", not quiet)
+    progress, finish = progress_bar("Validating", not quiet)
     options: dict[str, Any] = dict(
         data_dir=data_dir,
         content_dir=content_dir,
@@ -411,7 +357,7 @@ def consolidate(
                 **options,
             )
         elif round_id:
-            from .collect import consolidate_round
+            from .rounds.collect import consolidate_round
 
             result = consolidate_round(round_id, rounds_dir=rounds_dir, output=output, **options)
         else:
@@ -446,7 +392,7 @@ def demo(out_dir: Path) -> None:
     """
     from .demo import run_demo
 
-    progress, finish = _progress("Validating", True)
+    progress, finish = progress_bar("Validating", True)
     try:
         res = run_demo(out_dir, progress=progress)
     finally:
@@ -478,5 +424,5 @@ def main() -> None:
     cli(prog_name="rai-sheets")
 
 
-# The round commands register themselves on `cli`.
-from . import cli_rounds  # noqa: E402,F401
+for _command in cli_rounds.COMMANDS:
+    cli.add_command(_command)

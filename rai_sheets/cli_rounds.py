@@ -1,4 +1,5 @@
-"""The round commands: distribute, collect, status, remind (registered on `cli`)."""
+"""The round commands: distribute, collect, status, remind. cli.py adds `COMMANDS` to the main
+group; this module never imports it."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any
 import click
 
 from . import render
-from .cli import EXIT_PROBLEMS, _progress, cli, content_dir_option, rounds_dir_option
-from .mail import SmtpSettings
+from .cli_common import EXIT_PROBLEMS, content_dir_option, progress_bar, rounds_dir_option
+from .rounds.mail import SmtpSettings
 
 
 def smtp_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,7 +83,7 @@ def _report_mail(out: Any, what: str) -> None:
         click.echo(f"  not sent: unit {unit} has no email address on the roster")
 
 
-@cli.command()
+@click.command()
 @click.argument("questionnaires", nargs=-1, metavar="[QUESTIONNAIRE]...")
 @click.option(
     "--units",
@@ -130,7 +131,7 @@ def distribute(
       RAI_SHEETS_SMTP_PASSWORD=... rai-sheets distribute --units units.csv --round 2026Q4 \\
           --send --smtp-host smtp.police.example --smtp-user ai-governance
     """
-    from .outgoing import distribute as run
+    from .rounds.outgoing import distribute as run
 
     out = run(
         units,
@@ -148,7 +149,7 @@ def distribute(
         sys.exit(EXIT_PROBLEMS)
 
 
-@cli.command()
+@click.command()
 @click.option("--round", "round_id", required=True, metavar="ID", help="The round to collect for.")
 @click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -195,8 +196,8 @@ def collect(
       RAI_SHEETS_IMAP_PASSWORD=... rai-sheets collect --round 2026Q4 \\
           --imap imap.police.example --imap-user ai-governance
     """
-    from .collect import collect as run
-    from .mail import read_imap
+    from .rounds.collect import collect as run
+    from .rounds.mail import read_imap
 
     if not sources and not imap_host:
         raise click.UsageError("give at least one SOURCE (folder, .eml, mbox, Maildir) or --imap")
@@ -214,7 +215,7 @@ def collect(
         if imap_host
         else []
     )
-    progress, finish = _progress("Validating", True)
+    progress, finish = progress_bar("Validating", True)
     try:
         out = run(
             round_id,
@@ -247,14 +248,14 @@ def collect(
         sys.exit(EXIT_PROBLEMS)
 
 
-@cli.command()
+@click.command()
 @click.option("--round", "round_id", required=True, metavar="ID", help="The round to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @rounds_dir_option
 def status(round_id: str, as_json: bool, rounds_dir: Path) -> None:
     """The round at a glance: per unit and questionnaire, sent, returned, accepted, rejected
     (why), missing, late; and the totals."""
-    from .collect import status as run
+    from .rounds.status import status as run
 
     st = run(round_id, rounds_dir=rounds_dir)
     if as_json:
@@ -263,7 +264,7 @@ def status(round_id: str, as_json: bool, rounds_dir: Path) -> None:
     render.round_status(st)
 
 
-@cli.command()
+@click.command()
 @click.option("--round", "round_id", required=True, metavar="ID", help="The round to chase.")
 @smtp_options
 @rounds_dir_option
@@ -280,7 +281,7 @@ def remind(
 ) -> None:
     """Write or send reminders to the units whose returns are missing or were rejected, and
     only to them; rejected returns get their feedback workbook attached."""
-    from .outgoing import remind as run
+    from .rounds.outgoing import remind as run
 
     out = run(
         round_id,
@@ -291,3 +292,6 @@ def remind(
     _report_mail(out, "reminder")
     if out.failed:
         sys.exit(EXIT_PROBLEMS)
+
+
+COMMANDS = (distribute, collect, status, remind)

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import api
-from .content import load_questionnaire
-from .generator import WorkbookSpec, write_workbook
+from .content.load import load_questionnaire
 from .model import Questionnaire, Unit
 from .simulate import Profile, answers_for
+from .workbook.generator import WorkbookSpec, write_workbook
 
 ROUND = "2026Q4"
 # Where the fictional agency is weaker or stronger than its units' overall maturity.

@@ -170,6 +170,12 @@ class Metric:
     def name(self) -> str:
         return f"out_{self.id}"
 
+    @property
+    def source_id(self) -> str:
+        """The metric this one reads (its rule's `source`), for the same scope instance."""
+        placeholder = "{" + self.rule.scope.removeprefix("each:") + "}"
+        return self.rule.source.replace(placeholder, self.scope_id or "")
+
 
 @dataclass(frozen=True, eq=False)  # identity equality: cached layouts key on it
 class Questionnaire:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
+from .consolidate.pipeline import ConsolidationResult
 from .issues import ERROR, REJECTED, SKIPPED
-
-if TYPE_CHECKING:
-    from .api import ConsolidationResult, ValidationReport
-    from .collect import RoundStatus
+from .returns.report import ValidationReport
+from .rounds.status import RoundStatus
 
 STATUS_COLOURS = {
     "accepted": "green",

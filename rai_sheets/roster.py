@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -85,68 +86,9 @@ def _key(header: str) -> str:
 
 def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
     name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RosterError(
-            [RosterProblem(name, None, None, f"cannot be read: {exc.strerror}.")]
-        ) from None
-    if len(raw) > MAX_BYTES:
-        raise RosterError([RosterProblem(name, None, None, "is larger than 5 MB; is it a roster?")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise RosterError(
-                [
-                    RosterProblem(
-                        name,
-                        None,
-                        None,
-                        "is not text. Save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
-                    )
-                ]
-            ) from None
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    problems: list[RosterProblem] = []
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise RosterError(
-            [
-                RosterProblem(
-                    name,
-                    None,
-                    None,
-                    "is empty; it needs the header line " + ",".join(COLUMNS) + ".",
-                )
-            ]
-        ) from None
-    keys = [_key(h) for h in header]
-    missing = [c for c in REQUIRED if c not in keys]
-    if missing:
-        raise RosterError(
-            [
-                RosterProblem(
-                    name,
-                    1,
-                    None,
-                    f"the header lacks {', '.join(missing)}. "
-                    f"Expected: {','.join(COLUMNS)} (found: "
-                    f"{','.join(h.strip() for h in header)}).",
-                )
-            ]
-        )
+    reader, keys = _open_rows(_read_text(path), name)
+    check = _RowChecker(name, languages)
     rows: list[Unit] = []
-    names: dict[str, tuple[str, int]] = {}
-    systems: dict[str, int] = {}
     for line_no, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
@@ -156,73 +98,159 @@ def read_roster(path: Path, languages: tuple[str, ...] = ()) -> Roster:
             for i, k in enumerate(keys)
             if k in COLUMNS
         }
+        check(rec, line_no)
+        rows.append(
+            Unit(
+                rec.get("unit_id", ""),
+                rec.get("unit_name", ""),
+                rec.get("email", ""),
+                rec.get("language", "").lower(),
+                rec.get("system_id", ""),
+                rec.get("system_name", ""),
+                line_no,
+            )
+        )
+    if not rows and not check.problems:
+        check.problems.append(RosterProblem(name, None, None, "has a header but no units."))
+    if check.problems:
+        raise RosterError(check.problems)
+    return Roster(str(path), tuple(rows))
 
-        def bad(col: str, msg: str, line: int = line_no) -> None:
-            problems.append(RosterProblem(name, line, col, msg))
 
+def _fail(name: str, message: str, line: int | None = None) -> RosterError:
+    return RosterError([RosterProblem(name, line, None, message)])
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _fail(path.name, f"cannot be read: {exc.strerror}.") from None
+    if len(raw) > MAX_BYTES:
+        raise _fail(path.name, "is larger than 5 MB; is it a roster?")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _fail(
+            path.name, "is not text. Save it from Excel as 'CSV UTF-8 (Comma delimited)'."
+        ) from None
+
+
+def _open_rows(text: str, name: str) -> tuple[Iterator[list[str]], list[str]]:
+    """A CSV reader in the file's own dialect, past its header; the header's column keys."""
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text[:4096], delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise _fail(name, "is empty; it needs the header line " + ",".join(COLUMNS) + ".") from None
+    keys = [_key(h) for h in header]
+    missing = [c for c in REQUIRED if c not in keys]
+    if missing:
+        raise _fail(
+            name,
+            f"the header lacks {', '.join(missing)}. Expected: {','.join(COLUMNS)} (found: "
+            f"{','.join(h.strip() for h in header)}).",
+            1,
+        )
+    return reader, keys
+
+
+class _RowChecker:
+    """Checks roster rows one by one, remembering what earlier lines said."""
+
+    def __init__(self, name: str, languages: tuple[str, ...]):
+        self.name = name
+        self.languages = languages
+        self.problems: list[RosterProblem] = []
+        self.names: dict[str, tuple[str, int]] = {}
+        self.systems: dict[str, int] = {}
+
+    def bad(self, line: int, col: str, msg: str) -> None:
+        self.problems.append(RosterProblem(self.name, line, col, msg))
+
+    def __call__(self, rec: dict[str, str], line: int) -> None:
         for col, value in rec.items():
             if CONTROL_RE.search(value):
-                bad(col, "contains control characters; retype the value.")
+                self.bad(line, col, "contains control characters; retype the value.")
             elif len(value) > MAX_TEXT:
-                bad(
+                self.bad(
+                    line,
                     col,
                     f"is {len(value)} characters long; keep it under {MAX_TEXT} (it goes "
                     "into document properties and page footers).",
                 )
-        uid, sid = rec.get("unit_id", ""), rec.get("system_id", "")
+        self._unit(rec, line)
+        email = rec.get("email", "")
+        if email and not EMAIL_RE.match(email):
+            self.bad(line, "email", f'"{email}" is not an email address.')
+        lang = rec.get("language", "").lower()
+        if lang and not LANG_RE.match(lang):
+            self.bad(line, "language", f'"{lang}" is not a language code such as en or fr.')
+        elif lang and self.languages and lang not in self.languages:
+            self.bad(
+                line,
+                "language",
+                f'"{lang}" has no translation in the content (available: '
+                f"{', '.join(self.languages)}).",
+            )
+        self._system(rec, line)
+
+    def _unit(self, rec: dict[str, str], line: int) -> None:
+        uid = rec.get("unit_id", "")
         if not uid:
-            bad("unit_id", "is empty; every row needs the id of a unit.")
+            self.bad(line, "unit_id", "is empty; every row needs the id of a unit.")
         elif not ID_RE.match(uid):
-            bad(
+            self.bad(
+                line,
                 "unit_id",
                 f'"{uid}" is not a usable id: use letters, digits, ".", "_" or "-" '
                 "(at most 64, starting with a letter or digit).",
             )
         if not rec.get("unit_name"):
-            bad("unit_name", "is empty; give the unit's name as respondents know it.")
-        elif uid in names and names[uid][0] != rec["unit_name"]:
-            bad(
+            self.bad(line, "unit_name", "is empty; give the unit's name as respondents know it.")
+        elif uid in self.names and self.names[uid][0] != rec["unit_name"]:
+            first, first_line = self.names[uid]
+            self.bad(
+                line,
                 "unit_name",
-                f'"{rec["unit_name"]}" differs from "{names[uid][0]}" given for '
-                f"unit {uid} on line {names[uid][1]}.",
+                f'"{rec["unit_name"]}" differs from "{first}" given for '
+                f"unit {uid} on line {first_line}.",
             )
-        names.setdefault(uid, (rec.get("unit_name", ""), line_no))
-        email = rec.get("email", "")
-        if email and not EMAIL_RE.match(email):
-            bad("email", f'"{email}" is not an email address.')
-        lang = rec.get("language", "").lower()
-        if lang and not LANG_RE.match(lang):
-            bad("language", f'"{lang}" is not a language code such as en or fr.')
-        elif lang and languages and lang not in languages:
-            bad(
-                "language",
-                f'"{lang}" has no translation in the content (available: {", ".join(languages)}).',
-            )
-        if sid:
-            if not ID_RE.match(sid):
-                bad(
+        self.names.setdefault(uid, (rec.get("unit_name", ""), line))
+
+    def _system(self, rec: dict[str, str], line: int) -> None:
+        sid = rec.get("system_id", "")
+        if not sid:
+            if rec.get("system_name"):
+                self.bad(
+                    line,
                     "system_id",
-                    f'"{sid}" is not a usable id: use letters, digits, ".", "_" or '
-                    '"-" (at most 64).',
+                    "is empty but a system_name is given; add an id for the system.",
                 )
-            elif sid in systems:
-                bad(
-                    "system_id",
-                    f'"{sid}" is already listed on line {systems[sid]}; each AI '
-                    "system appears once, with its owning unit.",
-                )
-            systems.setdefault(sid, line_no)
-            if not rec.get("system_name"):
-                bad("system_name", f"is empty; give a name for system {sid}.")
-        elif rec.get("system_name"):
-            bad("system_id", "is empty but a system_name is given; add an id for the system.")
-        rows.append(
-            Unit(
-                uid, rec.get("unit_name", ""), email, lang, sid, rec.get("system_name", ""), line_no
+            return
+        if not ID_RE.match(sid):
+            self.bad(
+                line,
+                "system_id",
+                f'"{sid}" is not a usable id: use letters, digits, ".", "_" or "-" (at most 64).',
             )
-        )
-    if not rows and not problems:
-        problems.append(RosterProblem(name, None, None, "has a header but no units."))
-    if problems:
-        raise RosterError(problems)
-    return Roster(str(path), tuple(rows))
+        elif sid in self.systems:
+            self.bad(
+                line,
+                "system_id",
+                f'"{sid}" is already listed on line {self.systems[sid]}; each AI '
+                "system appears once, with its owning unit.",
+            )
+        self.systems.setdefault(sid, line)
+        if not rec.get("system_name"):
+            self.bad(line, "system_name", f"is empty; give a name for system {sid}.")

@@ -162,8 +162,7 @@ def _percent(items: _Items, m: Metric, _: dict) -> Value:
 
 
 def _band_rule(items: _Items, m: Metric, done: dict) -> Value:
-    source = m.rule.source.replace("{" + m.rule.scope.removeprefix("each:") + "}", m.scope_id or "")
-    value = done.get(source)
+    value = done.get(m.source_id)
     return band_of(items.qn, value if isinstance(value, float | int) else None)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rai_sheets.content import default_content_dir, load_questionnaire
+from rai_sheets.content.load import default_content_dir, load_questionnaire
 from rai_sheets.model import Questionnaire
 
 from .libreoffice import LibreOffice, missing_reason, required

@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rai_sheets.generator import WorkbookSpec, write_workbook
 from rai_sheets.model import Questionnaire, Unit
 from rai_sheets.simulate import Profile, answers_for
+from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 
 
 def unit_for(qid: str, n: int = 1) -> Unit:

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from rai_sheets.cli import cli
-from rai_sheets.content import check_content
+from rai_sheets.content.load import check_content
 
 
 def test_the_three_tools_load_with_every_item_tagged_by_principle(questionnaires):

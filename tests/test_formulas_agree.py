@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rai_sheets.generator import WorkbookSpec, write_workbook
 from rai_sheets.model import DATE, INTEGER, NUMBER, SELECT, Questionnaire
 from rai_sheets.scoring import metric_label, score
+from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 
 TODAY = date.today()
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from rai_sheets.cli import cli
-from rai_sheets.generator import WorkbookSpec, write_workbook
-from rai_sheets.layout import INSTRUCTIONS, LISTS, META, RESULTS, plan
 from rai_sheets.model import Unit
-from rai_sheets.personalise import PersonalisedWriter
+from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
+from rai_sheets.workbook.layout import INSTRUCTIONS, LISTS, META, RESULTS, plan
+from rai_sheets.workbook.personalise import PersonalisedWriter
 
 ROSTER = (
     "\n".join(

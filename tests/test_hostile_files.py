@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from rai_sheets import api
 from rai_sheets.cli import cli
+from rai_sheets.returns import validate as validate_stage
 
 from .factory import returned, rewrite_zip
 from .libreoffice import ODS, XLS
@@ -182,7 +183,7 @@ def test_xls_and_ods_saved_by_libreoffice_are_rejected_with_how_to_resave(
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path, good, monkeypatch):
-    monkeypatch.setattr("rai_sheets.preflight.MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr("rai_sheets.returns.preflight.MAX_FILE_BYTES", 1024)
     report = api.validate([good], jobs=1)
     assert [i.code for i in report.files[0].issues] == ["file-too-large"]
 
@@ -215,14 +216,14 @@ def test_an_unexpected_failure_on_one_file_is_reported_and_the_run_goes_on(
     tmp_path, good, monkeypatch, questionnaires
 ):
     other = returned(tmp_path, questionnaires["readiness"], name="other.xlsx")
-    real = api.read_return
+    real = validate_stage.read_return
 
     def flaky(path, name, contents):
         if path.name == "good.xlsx":
             raise RuntimeError("boom")
         return real(path, name, contents)
 
-    monkeypatch.setattr(api, "read_return", flaky)
+    monkeypatch.setattr(validate_stage, "read_return", flaky)
     result = CliRunner().invoke(cli, ["validate", str(good), str(other)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output

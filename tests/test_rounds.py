@@ -26,11 +26,11 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from rai_sheets.cli import cli
-from rai_sheets.content import load_questionnaire
-from rai_sheets.generator import WorkbookSpec, write_workbook
+from rai_sheets.content.load import load_questionnaire
 from rai_sheets.model import Unit
-from rai_sheets.rounds import open_round
+from rai_sheets.rounds.folder import open_round
 from rai_sheets.simulate import Profile, answers_for
+from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 
 COORDINATOR = "ai-governance@police.example"
 UNITS = [(f"U{i:02d}", f"Unit {i}", f"u{i:02d}@police.example") for i in range(1, 13)]

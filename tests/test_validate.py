@@ -14,12 +14,12 @@ from click.testing import CliRunner
 
 from rai_sheets import api
 from rai_sheets.cli import cli
-from rai_sheets.content import load_questionnaire
+from rai_sheets.content.load import load_questionnaire
 from rai_sheets.issues import render
-from rai_sheets.layout import ISSUES_SHEET, plan
 from rai_sheets.model import DATE, SELECT, Unit
-from rai_sheets.returns import question_ref
+from rai_sheets.returns.returned import question_ref
 from rai_sheets.simulate import Profile, answers_for
+from rai_sheets.workbook.layout import ISSUES_SHEET, plan
 
 from .factory import returned, unit_for
 
@@ -158,7 +158,7 @@ def test_messages_use_the_respondents_language(tmp_path, questionnaires):
         tmp_path, qn, Unit("U02", "Police routière", language="fr"), in_data_01="Souvent"
     )
     # the generator writes the language given in the spec; make a French workbook
-    from rai_sheets.generator import WorkbookSpec, write_workbook
+    from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 
     answers = answers_for(qn, random.Random(1))
     answers["in_data_01"] = "Souvent"
@@ -340,7 +340,7 @@ def test_a_respondent_fixes_the_feedback_copy_and_it_is_accepted(tmp_path, quest
 def test_an_implausible_date_message_states_the_bound_the_check_uses(tmp_path, questionnaires):
     from datetime import timedelta
 
-    from rai_sheets.validation import latest_date
+    from rai_sheets.returns.validation import latest_date
 
     today = date.today()
     too_late = latest_date(today) + timedelta(days=1)

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from rai_sheets import api
-from rai_sheets.content import load_questionnaire
-from rai_sheets.generator import WorkbookSpec, write_workbook
+from rai_sheets.content.load import load_questionnaire
 from rai_sheets.roster import read_roster
+from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 
 
 def main() -> None:

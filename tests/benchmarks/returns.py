@@ -9,11 +9,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from rai_sheets.content import load_questionnaire
-from rai_sheets.generator import WorkbookSpec
+from rai_sheets.content.load import load_questionnaire
 from rai_sheets.model import Unit
-from rai_sheets.personalise import PersonalisedWriter
 from rai_sheets.simulate import answers_for
+from rai_sheets.workbook.generator import WorkbookSpec
+from rai_sheets.workbook.personalise import PersonalisedWriter
 
 QUESTIONNAIRES = ("readiness", "risk", "action")
 

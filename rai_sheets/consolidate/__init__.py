@@ -1,0 +1,2 @@
+"""Stage 4: accepted returns -> the summary frames, the findings, the leadership workbook and the
+tidy data."""

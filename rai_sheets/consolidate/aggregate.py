@@ -1,0 +1,405 @@
+"""Validated returns -> the summary frames that leadership reads.
+
+Pure: takes the validation report (and the roster), returns a `Consolidation` of small pandas
+frames and plain sentences. Writing them is report.py's and export.py's job.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
+from ..model import Questionnaire
+from ..returns.report import ValidationReport
+from ..returns.returned import ReturnedFile
+from ..scoring import band_of, score, usable_answers
+
+SUPERSEDED, MISSING = "superseded", "missing"
+COVERAGE_COLUMNS = (
+    "questionnaire",
+    "unit_id",
+    "unit_name",
+    "system_id",
+    "system_name",
+    "status",
+    "file",
+    "note",
+)
+LANG = "en"
+
+
+@dataclass
+class Consolidation:
+    round_id: str
+    generated_at: datetime
+    contents: dict[str, Questionnaire]
+    report: ValidationReport
+    kept: list[ReturnedFile]
+    superseded: list[ReturnedFile]
+    counts: pd.DataFrame
+    coverage: pd.DataFrame
+    readiness: pd.DataFrame
+    readiness_stats: pd.DataFrame
+    register: pd.DataFrame
+    high_items: pd.DataFrame
+    actions: pd.DataFrame
+    overdue: pd.DataFrame
+    no_evidence: pd.DataFrame
+    issues: pd.DataFrame
+    findings: list[str] = field(default_factory=list)
+    min_group: int = 0
+    below_band: str = ""
+
+    def kept_of(self, qid: str) -> list[ReturnedFile]:
+        return [f for f in self.kept if f.questionnaire == qid]
+
+    @property
+    def unit_level_hidden(self) -> bool:
+        return 0 < len(self.kept_of("readiness")) < self.min_group
+
+
+def consolidate(
+    report: ValidationReport,
+    contents: dict[str, Questionnaire],
+    *,
+    round_id: str = "",
+    today: date | None = None,
+    min_group: int = 0,
+    below_band: str = "",
+) -> Consolidation:
+    today = today or date.today()
+    usable = [
+        f
+        for f in report.files
+        if f.status in (ACCEPTED, ACCEPTED_WITH_WARNINGS) and f.questionnaire in contents
+    ]
+    kept_ids = {id(f) for f in report.kept.values()}
+    kept = [f for f in usable if id(f) in kept_ids]
+    superseded = [f for f in usable if id(f) not in kept_ids]
+    for f in kept:  # overdue is judged as of today, as the workbook would show it if opened now
+        if f.questionnaire == "action":
+            f.scores = score(
+                contents["action"], usable_answers(contents["action"], f.answers), today
+            )
+    readiness_qn = contents.get("readiness")
+    band = below_band or (
+        readiness_qn.bands[len(readiness_qn.bands) // 2].id
+        if readiness_qn and readiness_qn.bands
+        else ""
+    )
+    c = Consolidation(
+        round_id=round_id,
+        generated_at=datetime.now().replace(microsecond=0),
+        contents=contents,
+        report=report,
+        kept=kept,
+        superseded=superseded,
+        counts=pd.DataFrame(),
+        coverage=pd.DataFrame(),
+        readiness=pd.DataFrame(),
+        readiness_stats=pd.DataFrame(),
+        register=pd.DataFrame(),
+        high_items=pd.DataFrame(),
+        actions=pd.DataFrame(),
+        overdue=pd.DataFrame(),
+        no_evidence=pd.DataFrame(),
+        issues=pd.DataFrame(),
+        min_group=min_group,
+        below_band=band,
+    )
+    c.coverage = _coverage(c)
+    c.counts = _counts(c)
+    if readiness_qn:
+        c.readiness, c.readiness_stats = _readiness(c, readiness_qn)
+    if "risk" in contents:
+        c.register, c.high_items = _risk(c, contents["risk"])
+    if "action" in contents:
+        c.actions, c.overdue, c.no_evidence = _actions(c, contents["action"], today)
+    c.issues = _issues(report)
+    return c
+
+
+def label_of(qn: Questionnaire, scale_id: str, code: Any) -> str:
+    if code is None:
+        return ""
+    try:
+        return qn.scales[scale_id].by_code(str(code)).label.get(LANG)
+    except KeyError:
+        return str(code)
+
+
+def _level(qn: Questionnaire, level_id: Any) -> str:
+    return qn.levels_by_id[level_id].label.get(LANG) if level_id in qn.levels_by_id else ""
+
+
+def band_label(qn: Questionnaire, band_id: Any) -> str:
+    return next((b.label.get(LANG) for b in qn.bands if b.id == band_id), "")
+
+
+def _who(f: ReturnedFile) -> str:
+    return f.unit_name or f.unit_id or "(unknown unit)"
+
+
+# Coverage ----------------------------------------------------------------------------------
+def _coverage(c: Consolidation) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    files = [f for f in c.report.files if f.status != SKIPPED and f.questionnaire]
+    roster = c.report.roster
+    expected: list[tuple[str, str, str, str, str]] = []  # qid, unit, unit name, system, name
+    if roster is not None:
+        for qid in c.contents:
+            if qid == "readiness":
+                expected += [(qid, u.unit_id, u.unit_name, "", "") for u in roster.units]
+            else:
+                expected += [
+                    (qid, s.unit_id, s.unit_name, s.system_id, s.system_name)
+                    for s in roster.systems
+                ]
+    else:
+        seen: set[tuple[str, str, str]] = set()
+        for f in files:
+            key = (f.questionnaire, f.unit_id or f.unit_name, f.system_id)
+            if key not in seen:
+                seen.add(key)
+                expected.append((f.questionnaire, key[1], f.unit_name, f.system_id, f.system_name))
+    kept = {(f.questionnaire, f.unit_id or f.unit_name, f.system_id): f for f in c.kept}
+    unmatched = [f for f in c.report.files if f.status == REJECTED and not f.questionnaire]
+    unreadable = (
+        (
+            f" ({len(unmatched)} unreadable file(s) could not be matched to a unit: "
+            f"{', '.join(f.name for f in unmatched[:3])})"
+        )
+        if unmatched
+        else ""
+    )
+    by_key: dict[tuple[str, str, str], list[ReturnedFile]] = {}
+    for f in files:
+        by_key.setdefault((f.questionnaire, f.unit_id or f.unit_name, f.system_id), []).append(f)
+    for qid, unit, unit_name, system, system_name in expected:
+        key = (qid, unit, system)
+        mine = by_key.get(key, [])
+        ident = (qid, unit, unit_name, system, system_name)
+        if key in kept:
+            f = kept[key]
+            older = [o for o in mine if o is not f and o.status != REJECTED]
+            note = f"later than {', '.join(o.name for o in older)} (superseded)" if older else ""
+            rows.append(_cov_row(*ident, f.status, f.name, note))
+            for o in older:
+                later = f"a later return counts: {f.name} (the workbook saved last is kept)"
+                rows.append(_cov_row(*ident, SUPERSEDED, o.name, later))
+        for o in mine:
+            if o.status == REJECTED:
+                reasons = "; ".join(i.message for i in o.issues if i.severity == "error")
+                rows.append(_cov_row(*ident, REJECTED, o.name, reasons[:500]))
+        if not mine:
+            rows.append(_cov_row(*ident, MISSING, "", "no readable return received" + unreadable))
+    return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
+
+
+def _cov_row(*values: str) -> dict[str, Any]:
+    return dict(zip(COVERAGE_COLUMNS, values, strict=True))
+
+
+def _counts(c: Consolidation) -> pd.DataFrame:
+    rows = []
+    cov = c.coverage
+    roster = c.report.roster
+    for qid in c.contents:
+        part = cov[cov["questionnaire"] == qid] if len(cov) else cov
+        targets = part.drop_duplicates(["unit_id", "system_id"]) if len(part) else part
+        if roster is not None:
+            expected = len(roster.units) if qid == "readiness" else len(roster.systems)
+        else:
+            expected = len(targets)
+        accepted = len(c.kept_of(qid))
+        returned = len(targets[targets["status"] != MISSING]) if len(targets) else 0
+        rows.append(
+            {
+                "questionnaire": qid,
+                "title": c.contents[qid].title.get(LANG),
+                "expected": expected,
+                "returned": returned,
+                "accepted": accepted,
+                "rejected": returned - accepted,
+                "missing": expected - returned if roster is not None else 0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# Readiness ---------------------------------------------------------------------------------
+def _readiness(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFrame]:
+    sections = qn.scope_ids("each:section")
+    rows = []
+    for f in c.kept_of("readiness"):
+        row: dict[str, Any] = {"unit_id": f.unit_id, "unit": _who(f)}
+        for sid in sections:
+            row[sid] = f.scores.get(f"{sid}_percent")
+        row["overall"] = f.scores.get("overall_percent")
+        row["band"] = band_label(qn, f.scores.get("overall_band"))
+        row["band_id"] = f.scores.get("overall_band")
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["unit_id", "unit", *sections, "overall", "band", "band_id"])
+    stats = []
+    for sid in [*sections, "overall"]:
+        values = [v for v in frame[sid] if isinstance(v, float | int)] if len(frame) else []
+        med = statistics.median(values) if values else None
+        stats.append(
+            {
+                "dimension_id": sid,
+                "dimension": "Overall" if sid == "overall" else qn.scope_label("each:section", sid),
+                "median": med,
+                "min": min(values) if values else None,
+                "max": max(values) if values else None,
+                "units": len(values),
+                "band": band_label(qn, band_of(qn, med)),
+            }
+        )
+    return frame, pd.DataFrame(stats)
+
+
+def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFrame]:
+    levels = sorted(qn.levels, key=lambda lv: -lv.rank)
+    cores = qn.scope_ids("each:core")
+    rows, items = [], []
+    for f in c.kept_of("risk"):
+        s = f.scores
+        top = s.get("highest_inherent")
+        row: dict[str, Any] = {
+            "system_id": f.system_id,
+            "system": f.system_name or f.system_id,
+            "unit": _who(f),
+            "stage": label_of(qn, "lifecycle", f.answers.get("in_stage")),
+            "highest_inherent": _level(qn, top),
+            "highest_residual": _level(qn, s.get("highest_residual")),
+            "rank": qn.levels_by_id[top].rank if top in qn.levels_by_id else 0,
+        }
+        for lv in levels:
+            row[f"n_{lv.id}"] = s.get(f"inherent_{lv.id}", 0)
+        for core in cores:
+            row[core] = _level(qn, s.get(f"{core}_highest"))
+        conclusion = s.get("applicability")
+        row["applicability"] = qn.setting(f"applicability_{conclusion}", LANG) if conclusion else ""
+        row["applies"] = conclusion == "full"
+        rows.append(row)
+        for q in qn.scored_questions():
+            inherent = s.get(f"{q.id}_inherent")
+            if inherent in qn.levels_by_id and qn.levels_by_id[inherent].rank >= 3:
+                items.append(
+                    {
+                        "system": row["system"],
+                        "unit": row["unit"],
+                        "item": q.id,
+                        "principle": qn.principles_by_id[q.principle_id or ""].label.get(LANG),
+                        "risk": q.label.get(LANG),
+                        "inherent": _level(qn, inherent),
+                        "rank": qn.levels_by_id[inherent].rank,
+                        "mitigation": f.answers.get(f"in_{q.id}_mitigation") or "",
+                        "residual": _level(qn, s.get(f"{q.id}_residual")),
+                    }
+                )
+    sort_cols = ["rank"] + [f"n_{lv.id}" for lv in levels]
+    register = pd.DataFrame(rows)
+    if len(register):
+        register = register.sort_values(sort_cols, ascending=False, kind="stable")
+    high = pd.DataFrame(items)
+    if len(high):
+        high = high.sort_values(["rank", "system"], ascending=[False, True], kind="stable")
+    return register.reset_index(drop=True), high.reset_index(drop=True)
+
+
+# Actions -----------------------------------------------------------------------------------
+def _actions(
+    c: Consolidation, qn: Questionnaire, today: date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    stages = qn.scope_ids("each:section")
+    rows, overdue, missing_evidence = [], [], []
+    for f in c.kept_of("action"):
+        s = f.scores
+        row: dict[str, Any] = {
+            "system_id": f.system_id,
+            "system": f.system_name or f.system_id,
+            "unit": _who(f),
+        }
+        for sid in stages:
+            row[sid] = s.get(f"{sid}_completion")
+        row["overall"] = s.get("completion")
+        row["overdue"] = s.get("overdue", 0)
+        row["done_without_evidence"] = s.get("done_without_evidence", 0)
+        rows.append(row)
+        for q in qn.scored_questions():
+            attention = s.get(f"{q.id}_attention")
+            base = {
+                "system": row["system"],
+                "unit": row["unit"],
+                "item": q.id,
+                "stage": qn.scope_label("each:section", q.section_id),
+                "text": q.label.get(LANG),
+                "owner": f.answers.get(f"in_{q.id}_owner") or "",
+            }
+            if attention == "overdue":
+                due = f.answers.get(f"in_{q.id}_due")
+                overdue.append(
+                    {
+                        **base,
+                        "due": due,
+                        "days_late": (today - due).days if isinstance(due, date) else None,
+                        "status": label_of(qn, "status", f.answers.get(f"in_{q.id}_status")),
+                    }
+                )
+            elif attention == "evidence":
+                missing_evidence.append(base)
+    actions = pd.DataFrame(
+        rows,
+        columns=[
+            "system_id",
+            "system",
+            "unit",
+            *stages,
+            "overall",
+            "overdue",
+            "done_without_evidence",
+        ],
+    )
+    od = pd.DataFrame(overdue)
+    if len(od):
+        od = od.sort_values("days_late", ascending=False, kind="stable").reset_index(drop=True)
+    return actions, od, pd.DataFrame(missing_evidence)
+
+
+# Issues ------------------------------------------------------------------------------------
+def _issues(report: ValidationReport) -> pd.DataFrame:
+    rows = []
+    for f in report.files:
+        if f.status == SKIPPED:
+            rows.append(
+                {
+                    "file": f.name,
+                    "status": f.status,
+                    "severity": "",
+                    "code": "",
+                    "sheet": "",
+                    "cell": "",
+                    "message": f.skipped_reason,
+                }
+            )
+        for i in f.issues:
+            rows.append(
+                {
+                    "file": f.name,
+                    "status": f.status,
+                    "severity": i.severity,
+                    "code": i.code,
+                    "sheet": i.sheet,
+                    "cell": i.cell,
+                    "message": i.message,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["file", "status", "severity", "code", "sheet", "cell", "message"]
+    )

@@ -1,0 +1,83 @@
+"""Validate, keep the accepted returns (the latest per unit or AI system), aggregate, find what
+needs attention, and write the summary workbook atomically (and the tidy data if asked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..content.load import load_all
+from ..errors import UsageError
+from ..files import atomic_write_bytes
+from ..returns.discover import Candidate
+from ..returns.report import ValidationReport
+from ..returns.validate import validate
+from ..roster import Roster
+from . import aggregate, export
+from .aggregate import Consolidation
+from .findings import findings
+from .summary import render_summary
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ConsolidationResult:
+    consolidation: Consolidation
+    summary: Path
+    data: list[Path]
+
+    @property
+    def report(self) -> ValidationReport:
+        return self.consolidation.report
+
+
+def consolidate(
+    paths: Sequence[Path | Candidate],
+    *,
+    units: Path | Roster | None = None,
+    output: Path = Path("output/summary.xlsx"),
+    data_dir: Path | None = None,
+    round_id: str = "",
+    content_dir: Path | None = None,
+    jobs: int | None = None,
+    min_group: int = 0,
+    below_band: str = "",
+    questionnaires: Sequence[str] | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ConsolidationResult:
+    """Validate, keep the accepted (latest per unit), aggregate, write the summary atomically."""
+    contents = {qn.id: qn for qn in load_all(None, content_dir)}
+    readiness = contents.get("readiness")
+    if below_band and readiness and below_band not in {b.id for b in readiness.bands}:
+        raise UsageError(
+            f'"{below_band}" is not a readiness band; use one of '
+            f"{', '.join(b.id for b in readiness.bands)}"
+        )
+    report = validate(
+        paths,
+        units=units,
+        content_dir=content_dir,
+        jobs=jobs,
+        today=today,
+        round_id=round_id,
+        progress=progress,
+    )
+    # Every file is validated against all the content; the summary covers the questionnaires
+    # asked for (a round that sent only some of them expects only those).
+    summarised = {q: qn for q, qn in contents.items() if not questionnaires or q in questionnaires}
+    c = aggregate.consolidate(
+        report,
+        summarised,
+        round_id=round_id,
+        today=today,
+        min_group=min_group,
+        below_band=below_band,
+    )
+    c.findings = findings(c)
+    atomic_write_bytes(output, render_summary(c))
+    data = export.write_data(c, data_dir) if data_dir else []
+    return ConsolidationResult(c, output, data)

@@ -1,0 +1,183 @@
+"""Is this untrusted file safe and sane to parse? A specific answer either way.
+
+Runs before any parser touches a file: size limits, the real format behind the extension
+(legacy .xls, encrypted OLE2, CSV/HTML/ODS renamed .xlsx), a damaged or truncated archive,
+macros, and zip bombs, checked against the archive's declared sizes before decompressing.
+On success it hands back the archive's parts, decompressed once and CRC-checked.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from ..issues import Issue
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_MEMBER_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_RATIO = 250  # uncompressed / compressed, for members past 1 MB
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".csv"}
+
+
+@dataclass
+class Preflight:
+    path: Path
+    name: str
+    issues: list[Issue] = field(default_factory=list)
+    data: bytes = b""
+    parts: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def preflight(path: Path, name: str | None = None, *, max_bytes: int | None = None) -> Preflight:
+    name = name or path.name
+    max_bytes = max_bytes or MAX_FILE_BYTES
+    result = Preflight(path, name)
+
+    def fail(code: str, **params: object) -> Preflight:
+        result.issues.append(Issue(code, name, params=dict(params)))
+        return result
+
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return fail("empty-file")
+        if size > max_bytes:
+            return fail("file-too-large", size_mb=size / 1_048_576, limit_mb=max_bytes // 1_048_576)
+        data = path.read_bytes()
+    except OSError as exc:
+        return fail("unreadable", reason=exc.strerror or str(exc))
+    result.data = data
+    head = data[:8]
+    if head == OLE2_MAGIC:
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return fail("encrypted")
+        if "WordDocument".encode("utf-16-le") in data:
+            return fail("not-xlsx", kind="a Word document")
+        return fail("legacy-xls")
+    if not head.startswith(ZIP_MAGIC):
+        if head.startswith(b"PK\x05\x06"):
+            return fail("corrupt-archive", reason="the archive is empty")
+        return fail("not-xlsx", kind=_sniff_kind(data))
+    return _check_archive(data, result, fail)
+
+
+def _sniff_kind(data: bytes) -> str:
+    start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"%pdf"):
+        return "a PDF document"
+    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start[:512]:
+        return "a web page (HTML)"
+    if start.startswith(b"<?xml") or start.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
+            return "an Excel 2003 XML spreadsheet"
+        return "an XML document"
+    try:
+        text = data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data[:4096].decode("cp1252")
+        except UnicodeDecodeError:
+            return "an unknown binary file"
+    if any(sep in text for sep in (",", ";", "\t")) and "\x00" not in text:
+        return "a CSV or text file"
+    return "a text file" if text.isprintable() or "\n" in text else "an unknown binary file"
+
+
+def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight]) -> Preflight:
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        return fail("corrupt-archive", reason=_zip_reason(exc))
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:  # e.g. "zip file version 8.7"
+        return fail("corrupt-archive", reason=str(exc) or type(exc).__name__)
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            return fail("zip-bomb", detail=f"it holds {len(infos)} parts (limit {MAX_MEMBERS})")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_UNCOMPRESSED:
+            return fail(
+                "zip-bomb",
+                detail=f"it would expand to {total / 1_048_576:.0f} MB "
+                f"(limit {MAX_TOTAL_UNCOMPRESSED // 1_048_576} MB)",
+            )
+        for i in infos:
+            if i.file_size > MAX_MEMBER_UNCOMPRESSED:
+                return fail(
+                    "zip-bomb",
+                    detail=f"its part {i.filename} would expand to "
+                    f"{i.file_size / 1_048_576:.0f} MB",
+                )
+            if i.file_size > 1_048_576 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                return fail(
+                    "zip-bomb",
+                    detail=f"its part {i.filename} is compressed "
+                    f"{i.file_size // max(i.compress_size, 1)} to 1",
+                )
+        names = {i.filename for i in infos}
+        if "mimetype" in names and zf.read("mimetype").startswith(
+            b"application/vnd.oasis.opendocument"
+        ):
+            return fail("ods-format")
+        if "xl/workbook.xml" not in names:
+            if "xl/workbook.bin" in names:
+                return fail("not-xlsx", kind="an Excel binary workbook (.xlsb)")
+            kind = "a Word document" if "word/document.xml" in names else "another kind of archive"
+            return fail("not-xlsx", kind=kind)
+        macro = next((n for n in names if n.lower().endswith("vbaproject.bin")), None)
+        if macro:
+            return fail("macro-enabled", detail=macro)
+        parts: dict[str, bytes] = {}
+        for i in infos:
+            if i.is_dir():
+                continue
+            try:
+                # Reading is bounded by the declared size and checks the CRC.
+                parts[i.filename] = zf.read(i)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+                return fail("corrupt-archive", reason=f"part {i.filename}: {_zip_reason(exc)}")
+            except NotImplementedError as exc:
+                return fail("corrupt-archive", reason=f"part {i.filename}: {exc}")
+        content_types = parts.get("[Content_Types].xml", b"")
+        if b"macroEnabled" in content_types:
+            return fail(
+                "macro-enabled", detail="its content types declare a macro-enabled workbook"
+            )
+        for part_name, body in parts.items():
+            if (
+                part_name.endswith((".xml", ".rels", ".vml"))
+                and b"<!DOCTYPE" in body[:2048].upper()
+            ):
+                return fail("unsafe-xml", part=part_name)
+        result.parts = parts
+    return result
+
+
+def _zip_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, zlib.error):
+        return "its compressed data is damaged"
+    if "CRC" in text or "Bad CRC" in text:
+        return "a checksum (CRC) does not match"
+    if "not a zip file" in text.lower() or "End-of-central-directory" in text:
+        return "the end of the archive is missing"
+    if "truncated" in text.lower() or isinstance(exc, EOFError):
+        return "the archive is truncated"
+    return text or type(exc).__name__

@@ -1,0 +1,250 @@
+"""One returned file, from bytes to a `ReturnedFile`: identity, answers, scores and issues.
+
+This is the per-file half of validation, safe to run in a worker process: preflight, open,
+identify the questionnaire and unit, read every `in_` answer with its cell, normalise, score in
+Python and compare with the results the respondent saw. The schema checks that need all files
+at once run afterwards (validation.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..issues import ERROR, Issue, status_of
+from ..model import Questionnaire
+from ..scoring import Value, metric_label, score, usable_answers
+from ..workbook.layout import Cell, plan
+from .normalise import normalise
+from .preflight import preflight
+from .reader import UnreadableWorkbook, WorkbookFile, open_workbook
+
+IDENTITY_KEYS = ("questionnaire", "version", "unit_id", "system_id")
+
+
+@dataclass
+class ReturnedFile:
+    """Everything learnt about one input file; picklable (no open handles)."""
+
+    path: str
+    name: str
+    status: str = ""
+    questionnaire: str = ""
+    version: str = ""
+    content_hash: str = ""
+    unit_id: str = ""
+    unit_name: str = ""
+    system_id: str = ""
+    system_name: str = ""
+    round_id: str = ""
+    lang: str = "en"
+    saved_at: datetime | None = None
+    sha256: str = ""
+    issues: list[Issue] = field(default_factory=list)
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # in_ name -> (sheet, A1)
+    raw: dict[str, Any] = field(default_factory=dict)  # in_ name -> value as found
+    answers: dict[str, Any] = field(default_factory=dict)  # in_ name -> normalised value
+    scores: dict[str, Value] = field(default_factory=dict)
+    skipped_reason: str = ""
+
+    def add(self, code: str, sheet: str = "", cell: str = "", **params: Any) -> None:
+        self.issues.append(Issue(code, self.name, sheet, cell, params, self.lang))
+
+    @property
+    def rejected(self) -> bool:
+        return any(i.severity == ERROR for i in self.issues)
+
+    def finish(self) -> ReturnedFile:
+        """Settle the status, and order issues as a reader meets them: file, sheet, row."""
+        sheets = list(dict.fromkeys(sheet for sheet, _ in self.cells.values()))
+        self.issues.sort(key=lambda i: _position(i, sheets))
+        self.status = status_of(self.issues)
+        return self
+
+
+def _position(issue: Issue, sheets: list[str]) -> tuple[int, int, int, str]:
+    if not issue.cell:
+        return (0, 0, 0, "")
+    letters = issue.cell.rstrip("0123456789")
+    rank = sheets.index(issue.sheet) if issue.sheet in sheets else len(sheets)
+    return (1, rank, int(issue.cell[len(letters) :] or 0), f"{len(letters)}{letters}")
+
+
+def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> ReturnedFile:
+    rf = ReturnedFile(str(path), name)
+    pf = preflight(path, name)
+    rf.issues += pf.issues
+    if pf.data:
+        rf.sha256 = hashlib.sha256(pf.data).hexdigest()
+    if not pf.ok:
+        return rf.finish()
+    try:
+        wb = open_workbook(pf)
+        rf.saved_at = wb.saved_at
+        qn = _identify(rf, wb, contents)
+        if qn is None or rf.rejected:
+            return rf.finish()
+        _read_answers(rf, wb, qn)
+        if not rf.rejected:
+            _check_results(rf, wb, qn)
+    except UnreadableWorkbook as exc:  # the archive was sane, the workbook inside is not
+        rf.cells, rf.answers = {}, {}
+        rf.issues.append(
+            Issue(exc.code, rf.name, exc.params.get("sheet", ""), "", dict(exc.params), rf.lang)
+        )
+    return rf.finish()
+
+
+def _identify(
+    rf: ReturnedFile, wb: WorkbookFile, contents: dict[str, Questionnaire]
+) -> Questionnaire | None:
+    meta, props = wb.meta(), wb.props
+    if not meta and "questionnaire" not in props:
+        rf.add("unknown-workbook")
+        return None
+    info = {**props, **meta}
+    rf.questionnaire = info.get("questionnaire", "")
+    rf.version = info.get("version", "")
+    rf.content_hash = info.get("content_hash", "")
+    rf.unit_id, rf.unit_name = info.get("unit_id", ""), info.get("unit_name", "")
+    rf.system_id, rf.system_name = info.get("system_id", ""), info.get("system_name", "")
+    rf.round_id = info.get("round", "")
+    rf.lang = info.get("language", "") or "en"
+    for key in IDENTITY_KEYS:
+        if meta and key in props and props[key] != meta.get(key, ""):
+            rf.add(
+                "identity-mismatch", "_meta", "", key=key, meta=meta.get(key, ""), prop=props[key]
+            )
+    qn = contents.get(rf.questionnaire)
+    if qn is None:
+        rf.add("unknown-questionnaire", found=rf.questionnaire, known=", ".join(contents) or "none")
+        return None
+    if rf.lang not in qn.languages:
+        rf.lang = "en"
+    if rf.version != qn.version:
+        rf.add("old-template", found=rf.version or "(none)", expected=qn.version)
+        return None
+    return qn
+
+
+def question_ref(qn: Questionnaire, qid: str, key: str = "", lang: str = "en") -> str:
+    """How messages name a question: its id, the field, and the start of its text."""
+    q = qn.questions_by_id[qid]
+    text = q.label.get(lang)
+    short = text if len(text) <= 60 else text[:57].rstrip() + "..."
+    field_part = f" ({key.replace('_', ' ')})" if key else ""
+    return f'{qid}{field_part} "{short}"'
+
+
+_CELL_MAPS: dict[int, tuple[dict[str, Cell], dict[str, tuple[str, str]]]] = {}
+
+
+def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
+    """in_ name -> (sheet, A1), shared by every file of one template (their names are one
+    cached object), so that ten thousand returns do not carry ten thousand copies.
+    The entry keeps the names object alive, so its id cannot be reused by another."""
+    entry = _CELL_MAPS.get(id(wb.names))
+    if entry is None or entry[0] is not wb.names:
+        cells = {n: (r.sheet, r.a1) for n, r in wb.names.items() if n.startswith("in_")}
+        entry = _CELL_MAPS[id(wb.names)] = (wb.names, cells)
+    return entry[1]
+
+
+def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
+    p = plan(qn)
+    hash_differs = bool(rf.content_hash) and rf.content_hash != qn.content_hash
+    rf.cells = _cell_map(wb)
+    for name, (q, f) in qn.input_names.items():
+        ref = wb.names.get(name)
+        if ref is None:
+            rf.add("name-missing", name=name, question=question_ref(qn, q.id, f.key, rf.lang))
+            continue
+        raw = wb.value(ref)
+        if raw is None:
+            continue  # blanks are absent: answers.get(name) is None
+        rf.raw[name] = raw
+        value = normalise(raw, f.kind, f.scale_id, qn)
+        if value is not None:
+            rf.answers[name] = value
+    # The question texts, compared where the file says the answers are: rows move with names.
+    for qid, label_cell in p.label_cells.items():
+        q = qn.questions_by_id[qid]
+        ref = wb.names.get(q.input_name(q.fields[0]))
+        if ref is None:
+            continue
+        label = Cell(ref.sheet, ref.row, label_cell.col)
+        found = wb.value(label)
+        expected = q.label.get(rf.lang)
+        if _squash(found) != _squash(expected):
+            rf.add(
+                "question-text-edited",
+                ref.sheet,
+                label.a1,
+                question=qid,
+                found=_clip(str(found or "")),
+                expected=_clip(expected),
+            )
+    if hash_differs and not any(i.code == "question-text-edited" for i in rf.issues):
+        rf.add(
+            "content-changed", version=rf.version, found=rf.content_hash, expected=qn.content_hash
+        )
+
+
+def _squash(v: Any) -> str:
+    return " ".join(str(v or "").split())
+
+
+def _clip(text: str, n: int = 70) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _check_results(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
+    """Recompute every metric; warn where the workbook showed something else."""
+    as_of = (rf.saved_at or datetime.now()).date()
+    rf.scores = score(qn, usable_answers(qn, rf.answers), as_of)
+    for m in qn.metrics:
+        ref = wb.names.get(m.name)
+        if ref is None:
+            continue
+        expected = metric_label(qn, m, rf.scores[m.id], rf.lang)
+        cached = wb.value(ref)
+        if _same(cached, expected):
+            continue
+        has_formula, has_value = wb.formula_state(ref)
+        if has_formula and not has_value:
+            continue  # saved by a tool that does not calculate: nothing was shown
+        code = "result-mismatch" if has_formula else "formula-overwritten"
+        rf.add(
+            code,
+            ref.sheet,
+            ref.a1,
+            metric=f"{m.name} ({m.rule.label.get(rf.lang)})",
+            found=_show(cached),
+            expected=_show(expected),
+        )
+
+
+def _same(cached: Any, expected: Any) -> bool:
+    if cached in (None, "") and expected in (None, ""):
+        return True
+    if isinstance(expected, int | float) and isinstance(cached, int | float):
+        return math.isclose(float(cached), float(expected), rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(cached, date | datetime):
+        return False
+    return str(cached) == str(expected)
+
+
+def _show(v: Any) -> str:
+    if v in (None, ""):
+        return "nothing"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, int):
+        return str(v)
+    return f'"{v}"'

@@ -1,0 +1,285 @@
+"""pandera schemas built from the content, and the checks that need all files at once.
+
+The schema of a questionnaire has one column per `in_` name (a row per returned file):
+allowed values, required answers, types and ranges, and cross-field rules (a likelihood needs
+an impact; a residual rating needs a mitigation; "done" needs evidence). Validation is lazy and
+every failure is mapped back to the file's own sheet and cell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Question, Questionnaire
+from ..roster import Roster
+from ..workbook.layout import text_limit
+from .returned import ReturnedFile, question_ref
+
+EARLIEST_DATE = date(2000, 1, 1)
+
+
+def latest_date(today: date) -> date:
+    """The last plausible date in an answer (a due date twenty years ahead at most)."""
+    return today + timedelta(days=365 * 20)
+
+
+def _is_date(v: Any) -> bool:
+    return isinstance(v, date)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, float) and math.isfinite(v)
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    # normalise() turns empty and whitespace-only answers into None
+    return s.isna()
+
+
+@dataclass(frozen=True)
+class CrossFieldRule:
+    """A rule over several answers of one item, evaluated as a derived boolean column."""
+
+    key: str  # the derived column's name
+    code: str  # issue code
+    target: str  # the input the issue points at
+    passes: Callable[[pd.DataFrame], pd.Series]
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@lru_cache(maxsize=16)
+def build_schema(qn: Questionnaire, today: date) -> pa.DataFrameSchema:
+    """One column per input: allowed values, required answers, types and ranges."""
+    latest = latest_date(today)
+    columns: dict[str, pa.Column] = {}
+    for name, (_q, f) in qn.input_names.items():
+        checks: list[pa.Check] = []
+        if f.kind == SELECT and f.scale_id:
+            codes = [c.code for c in qn.scales[f.scale_id].choices]
+            checks.append(pa.Check(lambda s, codes=codes: s.isin(codes), name="not-in-list"))
+        elif f.kind == DATE:
+            checks.append(pa.Check(lambda s: s.map(_is_date), name="not-a-date"))
+            checks.append(
+                pa.Check(
+                    lambda s, hi=latest: s.map(
+                        lambda v: not _is_date(v) or EARLIEST_DATE <= v <= hi
+                    ),
+                    name="implausible-date",
+                )
+            )
+        elif f.kind in (NUMBER, INTEGER):
+            checks.append(pa.Check(lambda s: s.map(_is_number), name="not-a-number"))
+        elif f.kind in FREE_KINDS:
+            limit = text_limit(f.kind)
+            checks.append(
+                pa.Check(lambda s, n=limit: s.map(lambda v: len(str(v)) <= n), name="text-too-long")
+            )
+        columns[name] = pa.Column(None, checks, nullable=not f.required, required=True)
+    return pa.DataFrameSchema(columns, coerce=False)
+
+
+@lru_cache(maxsize=16)
+def cross_field_rules(qn: Questionnaire) -> tuple[CrossFieldRule, ...]:
+    return tuple(r for q in qn.questions for r in _rules_of(q))
+
+
+@lru_cache(maxsize=16)
+def build_cross_field_schema(qn: Questionnaire) -> pa.DataFrameSchema:
+    """One boolean column per cross-field rule: it must hold on every row."""
+    return pa.DataFrameSchema(
+        {r.key: pa.Column(bool, pa.Check(lambda s: s, name=r.code)) for r in cross_field_rules(qn)}
+    )
+
+
+def _needs(given: str, other: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """Rows pass when `given` is blank or `other` is filled."""
+    return lambda df: _blank(df[given]) | ~_blank(df[other])
+
+
+def _residual_needs_mitigation(lik: str, imp: str, mit: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda df: (_blank(df[lik]) & _blank(df[imp])) | ~_blank(df[mit])
+
+
+def _done_needs_evidence(status: str, evidence: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda df: (df[status] != "done") | ~_blank(df[evidence])
+
+
+def _rules_of(q: Question) -> list[CrossFieldRule]:
+    def name(key: str) -> str:
+        return q.input_name(q.field(key))
+
+    rules: list[CrossFieldRule] = []
+    if q.type == "risk":
+        for prefix in ("", "residual_"):
+            lik, imp = name(prefix + "likelihood"), name(prefix + "impact")
+            for given, missing, g, m in (
+                (lik, imp, "likelihood", "impact"),
+                (imp, lik, "impact", "likelihood"),
+            ):
+                rules.append(
+                    CrossFieldRule(
+                        f"{missing}:needs",
+                        "incomplete-rating",
+                        missing,
+                        _needs(given, missing),
+                        (("given", prefix + g), ("missing", prefix + m)),
+                    )
+                )
+        mit = name("mitigation")
+        rules.append(
+            CrossFieldRule(
+                f"{mit}:residual",
+                "residual-without-mitigation",
+                mit,
+                _residual_needs_mitigation(
+                    name("residual_likelihood"), name("residual_impact"), mit
+                ),
+            )
+        )
+    elif q.type == "check":
+        ev = name("evidence")
+        rules.append(
+            CrossFieldRule(
+                f"{ev}:done", "done-without-evidence", ev, _done_needs_evidence(name("status"), ev)
+            )
+        )
+    return rules
+
+
+def validate_answers(qn: Questionnaire, files: list[ReturnedFile], today: date) -> None:
+    """Validate the answers of many files of one questionnaire; add issues to each file."""
+    if not files:
+        return
+    names = list(qn.input_names)
+    frame = pd.DataFrame(
+        [[rf.answers.get(n) for n in names] for rf in files], columns=names, dtype=object
+    )
+    cases = []
+    try:
+        build_schema(qn, today).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases.append(exc.failure_cases)
+    rules = cross_field_rules(qn)
+    if rules:
+        derived = pd.DataFrame({r.key: r.passes(frame).astype(bool) for r in rules})
+        try:
+            build_cross_field_schema(qn).validate(derived, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases.append(exc.failure_cases)
+    if cases:
+        _map_failures(qn, files, pd.concat(cases, ignore_index=True), today)
+
+
+def _map_failures(
+    qn: Questionnaire, files: list[ReturnedFile], cases: pd.DataFrame, today: date
+) -> None:
+    rules = {r.key: r for r in cross_field_rules(qn)}
+    reported: set[tuple[int, str]] = set()  # (file, input name) already given an error
+    # Column checks first, so that a missing answer is not also reported as half a rating.
+    ordered = (
+        cases.rename(columns={"index": "row"})
+        .assign(cross=cases["column"].isin(list(rules)))
+        .sort_values("cross", kind="stable")
+    )
+    for case in ordered.itertuples(index=False):
+        idx: Any = case.row
+        if idx is None or (isinstance(idx, float) and math.isnan(idx)):
+            continue
+        row = int(idx)
+        rf = files[row]
+        if case.cross:
+            rule = rules[str(case.column)]
+            code, target, params = rule.code, rule.target, dict(rule.params)
+        else:
+            check = str(case.check)
+            target, code, params = str(case.column), _COLUMN_CODES.get(check, check), {}
+        if target not in rf.cells or (row, target) in reported:
+            continue
+        q, f = qn.input_names[target]
+        sheet, cell = rf.cells[target]
+        lang = rf.lang
+        found = rf.raw.get(target)
+        args: dict[str, Any] = {"question": question_ref(qn, q.id, f.key, lang), "found": found}
+        if code == "not-in-list" and f.scale_id:
+            args["allowed"] = ", ".join(qn.scales[f.scale_id].labels(lang))
+        elif code == "required-missing":
+            args["hint"] = " (choose from the dropdown)" if f.kind == SELECT else ""
+        elif code == "implausible-date":
+            args.update(
+                found=rf.answers[target].isoformat(),
+                low=EARLIEST_DATE.isoformat(),
+                high=latest_date(today).isoformat(),
+            )
+        elif code == "text-too-long":
+            limit = text_limit(f.kind)
+            args.update(length=len(str(rf.answers[target])), limit=limit)
+        elif code in ("incomplete-rating", "residual-without-mitigation", "done-without-evidence"):
+            args["question"] = question_ref(qn, q.id, "", lang)
+            args.update(params)
+        rf.add(code, sheet, cell, **args)
+        if code != "done-without-evidence":
+            reported.add((row, target))
+
+
+_COLUMN_CODES = {"not_nullable": "required-missing"}
+
+
+def check_roster(files: list[ReturnedFile], roster: Roster) -> None:
+    """Each file's unit and AI system must be on the roster, the system owned by the unit."""
+    roster_name = roster.path.rsplit("/", 1)[-1]
+    for rf in files:
+        if not rf.questionnaire or rf.status == "skipped":
+            continue
+        if rf.unit_id and roster.unit(rf.unit_id) is None:
+            rf.add("unknown-unit", unit=rf.unit_id, roster=roster_name)
+        elif not rf.unit_id:
+            rf.add("unknown-unit", unit=rf.unit_name or "(none)", roster=roster_name)
+        if rf.system_id:
+            system = roster.system(rf.system_id)
+            if system is None:
+                rf.add("unknown-system", system=rf.system_id, roster=roster_name)
+            elif rf.unit_id and system.unit_id != rf.unit_id:
+                rf.add("wrong-unit", system=rf.system_id, owner=system.unit_id, unit=rf.unit_id)
+
+
+def duplicate_key(rf: ReturnedFile) -> tuple[str, str, str]:
+    return (rf.questionnaire, rf.unit_id or rf.unit_name, rf.system_id)
+
+
+def mark_duplicates(files: list[ReturnedFile]) -> dict[tuple[str, str, str], ReturnedFile]:
+    """Group returns of the same questionnaire, unit and system; the latest saved one counts.
+
+    Returns the file kept for each key; every member of a group gets a warning naming the
+    others and the kept one.
+    """
+    groups: dict[tuple[str, str, str], list[ReturnedFile]] = defaultdict(list)
+    for rf in files:
+        if rf.questionnaire and not rf.rejected:
+            groups[duplicate_key(rf)].append(rf)
+    kept: dict[tuple[str, str, str], ReturnedFile] = {}
+    for key, group in groups.items():
+        latest = max(group, key=lambda r: (r.saved_at or datetime.min, r.name))
+        kept[key] = latest
+        if len(group) < 2:
+            continue
+        for rf in group:
+            others = ", ".join(o.name for o in group if o is not rf)
+            saved = latest.saved_at.isoformat(sep=" ") if latest.saved_at else "unknown time"
+            rf.add(
+                "duplicate-return",
+                unit=rf.unit_id or rf.unit_name,
+                system=f" / {rf.system_id}" if rf.system_id else "",
+                questionnaire=rf.questionnaire,
+                others=others,
+                kept=f"{latest.name}, saved {saved}",
+            )
+    return kept

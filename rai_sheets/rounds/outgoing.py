@@ -1,0 +1,316 @@
+"""Mail going out for a round: the invitations (`distribute`) and the reminders (`remind`).
+
+Each recipient gets one message with all their workbooks. Messages are always written to the
+round's outbox as .eml drafts; with SMTP settings they are also sent, one recipient at a time,
+and the manifest records each result as it happens, so that a re-run sends only what was not
+sent and a failure for one recipient does not stop the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from ..content.load import load_all, load_questionnaire
+from ..files import atomic_write_bytes, safe_filename
+from ..model import Questionnaire
+from ..roster import Roster, read_roster
+from ..workbook.batch import generate
+from .folder import ManifestRow, Round, RoundError, feedback_path, open_round
+from .mail import Smtp, SmtpSettings, compose
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Outcome:
+    """What one distribute or remind run did."""
+
+    round: Round
+    drafts: list[Path] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already sent, or no address
+    new_workbooks: int = 0
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def distribute(
+    units: Path,
+    round_id: str,
+    questionnaires: list[str] | None = None,
+    *,
+    sender: str,
+    deadline: str = "",
+    rounds_dir: Path | None = None,
+    content_dir: Path | None = None,
+    smtp: SmtpSettings | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    contents = {qn.id: qn for qn in load_all(questionnaires, content_dir)}
+    roster = read_roster(
+        units, tuple(sorted({lg for q in contents.values() for lg in q.languages}))
+    )
+    rnd = _start_round(round_id, rounds_dir, units, sender, deadline, sorted(contents))
+    rows = rnd.read_manifest()
+    out = Outcome(rnd)
+    new_rows = _new_workbooks(rnd, roster, list(contents), {r.key for r in rows}, content_dir)
+    rows += new_rows
+    out.new_workbooks = len(new_rows)
+    rnd.write_manifest(rows)
+    rnd.audit(
+        "distribute",
+        roster=str(units),
+        questionnaires=sorted(contents),
+        new_workbooks=out.new_workbooks,
+        send=smtp is not None,
+    )
+    _mail(
+        rnd,
+        rows,
+        "invitation",
+        out,
+        smtp,
+        content_dir,
+        progress,
+        pending=lambda r: r.send_status != "sent",
+    )
+    return out
+
+
+def _start_round(
+    round_id: str,
+    rounds_dir: Path | None,
+    units: Path,
+    sender: str,
+    deadline: str,
+    questionnaires: list[str],
+) -> Round:
+    """Open or create the round folder; it keeps the roster it was started with."""
+    rnd = open_round(round_id, rounds_dir, create=True)
+    if rnd.roster_path.exists() and rnd.roster_path.read_bytes() != units.read_bytes():
+        raise RoundError(
+            f"round {round_id} was distributed with another roster "
+            f"({rnd.roster_path}); start a new round, or use that roster."
+        )
+    if not rnd.roster_path.exists():
+        atomic_write_bytes(rnd.roster_path, units.read_bytes())
+    if deadline:
+        rnd.settings["deadline"] = _deadline(deadline)
+    rnd.settings.setdefault("created_at", _now())
+    rnd.settings.update({"from": sender, "questionnaires": questionnaires})
+    rnd.save_settings()
+    return rnd
+
+
+def _new_workbooks(
+    rnd: Round,
+    roster: Roster,
+    questionnaires: list[str],
+    known: set[tuple[str, str, str]],
+    content_dir: Path | None,
+) -> list[ManifestRow]:
+    """Workbooks the round does not have yet, moved into sent/, one manifest row each.
+
+    They are generated into a scratch folder and only new ones are kept, so that a re-run
+    never replaces a workbook that was already sent.
+    """
+    rows: list[ManifestRow] = []
+    with tempfile.TemporaryDirectory(dir=rnd.folder) as scratch:
+        generated = generate(
+            questionnaires,
+            units=roster,
+            round_id=rnd.round_id,
+            out_dir=Path(scratch),
+            content_dir=content_dir,
+        )
+        sent_dir = rnd.sub("sent")
+        for g in generated:
+            unit = roster.system(g.system_id) if g.system_id else roster.unit(g.unit_id)
+            assert unit is not None
+            if (g.questionnaire, g.unit_id, g.system_id) in known:
+                continue
+            target = sent_dir / g.path.name
+            shutil.move(str(g.path), target)
+            rows.append(
+                ManifestRow(
+                    unit.unit_id,
+                    unit.unit_name,
+                    g.system_id,
+                    unit.system_name if g.system_id else "",
+                    g.questionnaire,
+                    unit.email,
+                    f"sent/{target.name}",
+                    _sha256(target),
+                    send_status="draft" if unit.email else "no address",
+                )
+            )
+    return rows
+
+
+def remind(
+    round_id: str,
+    *,
+    rounds_dir: Path | None = None,
+    content_dir: Path | None = None,
+    smtp: SmtpSettings | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Reminders to the recipients whose workbooks are missing or were rejected, only."""
+    rnd = open_round(round_id, rounds_dir)
+    rows = rnd.read_manifest()
+    out = Outcome(rnd)
+    _mail(
+        rnd,
+        rows,
+        "reminder",
+        out,
+        smtp,
+        content_dir,
+        progress,
+        pending=lambda r: r.status in ("missing", "rejected"),
+    )
+    return out
+
+
+def _deadline(text: str) -> str:
+    try:
+        return datetime.fromisoformat(text).replace(microsecond=0).isoformat()
+    except ValueError:
+        raise RoundError(
+            f'"{text}" is not a date: give the deadline as 2026-12-15 (or 2026-12-15T17:00).'
+        ) from None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _mail(
+    rnd: Round,
+    rows: list[ManifestRow],
+    template: str,
+    out: Outcome,
+    smtp: SmtpSettings | None,
+    content_dir: Path | None,
+    progress: Progress | None,
+    pending: Callable[[ManifestRow], bool],
+) -> None:
+    groups: dict[tuple[str, str], list[ManifestRow]] = {}
+    for r in rows:
+        if pending(r):
+            groups.setdefault((r.unit_id, r.recipient), []).append(r)
+    box = rnd.sub("outbox" if template == "invitation" else "outbox/reminders")
+    # Read once for all messages: the questionnaires' titles and each unit's language.
+    contents = {q: load_questionnaire(q, content_dir) for q in {r.questionnaire for r in rows}}
+    languages: dict[str, str] = {}
+    for unit in read_roster(rnd.roster_path).rows:  # a unit's first row with a language
+        if unit.language:
+            languages.setdefault(unit.unit_id, unit.language)
+    messages: list[tuple[list[ManifestRow], EmailMessage, str]] = []
+    for (unit_id, recipient), group in groups.items():
+        msg = _message(rnd, template, group, contents, languages.get(unit_id, "en"), content_dir)
+        name = safe_filename(f"{template}_{unit_id}_{recipient or 'no-address'}", 120) + ".eml"
+        path = box / name
+        atomic_write_bytes(path, bytes(msg))
+        out.drafts.append(path)
+        messages.append((group, msg, recipient))
+    if smtp is None:
+        rnd.audit(f"{template}-drafts", count=len(messages), outbox=str(box))
+        return
+    with Smtp(smtp) as conn:
+        for i, (group, msg, recipient) in enumerate(messages):
+            if not recipient:
+                out.skipped.append(group[0].unit_id)
+                continue
+            result = conn.send(msg)
+            now = _now()
+            for r in group:
+                if template == "invitation":
+                    r.send_status, r.sent_at = result, now if result == "sent" else r.sent_at
+                elif result == "sent":
+                    r.reminded_at = now
+            if result == "sent":
+                out.sent.append(recipient)
+            else:
+                out.failed.append((recipient, result))
+            rnd.write_manifest(rows)  # after each recipient: a crash loses nothing sent
+            rnd.audit(
+                f"{template}-send",
+                recipient=recipient,
+                unit=group[0].unit_id,
+                workbooks=[r.file for r in group],
+                result=result,
+            )
+            if progress:
+                progress(i + 1, len(messages))
+
+
+def _message(
+    rnd: Round,
+    template: str,
+    group: list[ManifestRow],
+    contents: dict[str, Questionnaire],
+    lang: str,
+    content_dir: Path | None,
+) -> EmailMessage:
+    first = group[0]
+    titles: list[str] = []
+    lines, missing, rejected = [], [], []
+    attachments: list[tuple[str, bytes]] = []
+    for r in group:
+        qn = contents[r.questionnaire]
+        title = qn.title.get(lang)
+        short = qn.setting("short_title", lang) or title
+        if short not in titles:
+            titles.append(short)
+        what = (
+            f"  - {title}"
+            + (f" for {r.system_name}" if r.system_name else "")
+            + f" ({Path(r.file).name})"
+        )
+        lines.append(what)
+        attach = rnd.folder / r.file
+        if template == "reminder" and r.status == "rejected":
+            rejected.append(f"{what}: returned but not accepted: {r.issues[:200]}")
+            feedback = feedback_path(rnd, r)
+            if feedback.exists():
+                attach = feedback
+        elif template == "reminder":
+            missing.append(what)
+        attachments.append((attach.name, attach.read_bytes()))
+    deadline = rnd.deadline
+    values = {
+        "unit_name": first.unit_name,
+        "round": rnd.round_id,
+        "deadline": deadline.strftime("%Y-%m-%d") if deadline else "the date agreed",
+        "titles": ", ".join(titles),
+        "workbooks": "\n".join(lines),
+        "missing": "\n".join(missing) + ("\n" if missing else ""),
+        "rejected": "\n".join(rejected) + ("\n" if rejected else ""),
+        "coordinator": rnd.settings.get("from", ""),
+    }
+    msg_id = (
+        f"<{rnd.round_id}.{first.unit_id}.{template}@rai-sheets.invalid>"
+        if template == "invitation"
+        else None
+    )
+    return compose(
+        template,
+        lang,
+        values,
+        sender=rnd.settings.get("from", ""),
+        to=first.recipient,
+        attachments=attachments,
+        content_dir=content_dir,
+        message_id=msg_id,
+    )

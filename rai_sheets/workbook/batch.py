@@ -1,0 +1,119 @@
+"""Many workbooks at once: blank ones, or one per unit (readiness) and per AI system (risk,
+action) from a roster, each written atomically and named for whom it is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from ..content.load import load_all
+from ..errors import UsageError
+from ..files import atomic_write_bytes, atomic_write_with, safe_filename
+from ..model import DEFAULT_LANGUAGE, Questionnaire, Unit
+from ..roster import Roster, read_roster
+from .generator import write_workbook
+from .personalise import PersonalisedWriter
+from .spec import WorkbookSpec
+
+Progress = Callable[[int, int], None]
+PER_SYSTEM = {"risk", "action"}
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    path: Path
+    questionnaire: str
+    version: str
+    unit_id: str = ""
+    system_id: str = ""
+    language: str = DEFAULT_LANGUAGE
+
+
+def workbook_name(qid: str, unit: Unit | None, round_id: str = "") -> str:
+    parts = [qid]
+    if unit:
+        parts.append(unit.unit_id)
+        if qid in PER_SYSTEM and unit.system_id:
+            parts.append(unit.system_id)
+    else:
+        parts.append("blank")
+    if round_id:
+        parts.append(round_id)
+    return safe_filename("_".join(parts), 150) + ".xlsx"
+
+
+def generate(
+    questionnaires: Sequence[str] | None = None,
+    *,
+    units: Path | Roster | None = None,
+    round_id: str = "",
+    lang: str = DEFAULT_LANGUAGE,
+    out_dir: Path = Path("output"),
+    content_dir: Path | None = None,
+    password: str = "",
+    progress: Progress | None = None,
+) -> list[GeneratedFile]:
+    """Write blank workbooks, or one per unit (readiness) / AI system (risk, action)."""
+    qns = load_all(questionnaires, content_dir)
+    for qn in qns:
+        if lang not in qn.languages:
+            raise UsageError(
+                f'no "{lang}" translation in the {qn.id} content; available: '
+                f"{', '.join(qn.languages)}"
+            )
+    roster = (
+        units
+        if isinstance(units, Roster) or units is None
+        else read_roster(units, tuple(sorted({lg for qn in qns for lg in qn.languages})))
+    )
+    jobs = _jobs(qns, roster)
+    if roster is not None and not jobs:
+        raise UsageError(
+            "the roster lists no AI systems (system_id), so there is no risk or "
+            "action workbook to make"
+        )
+    generated_at = datetime.now().replace(microsecond=0)
+    out: list[GeneratedFile] = []
+    writers: dict[tuple[str, str, bool], PersonalisedWriter] = {}
+    for i, (qn, unit) in enumerate(jobs):
+        unit_lang = unit.language if unit and unit.language else lang
+        path = out_dir / workbook_name(qn.id, unit, round_id)
+        spec = WorkbookSpec(qn, None, round_id, unit_lang, password, generated_at=generated_at)
+        if unit is None:
+            atomic_write_with(path, partial(write_workbook, spec))
+        else:
+            key = (qn.id, unit_lang, qn.id in PER_SYSTEM)
+            if key not in writers:
+                writers[key] = PersonalisedWriter(spec, with_system=key[2])
+            atomic_write_bytes(path, writers[key].render(unit))
+        out.append(
+            GeneratedFile(
+                path,
+                qn.id,
+                qn.version,
+                unit.unit_id if unit else "",
+                unit.system_id if unit and qn.id in PER_SYSTEM else "",
+                unit_lang,
+            )
+        )
+        if progress:
+            progress(i + 1, len(jobs))
+    return out
+
+
+def _jobs(
+    qns: list[Questionnaire], roster: Roster | None
+) -> list[tuple[Questionnaire, Unit | None]]:
+    """(questionnaire, unit or AI system) for every workbook to write."""
+    jobs: list[tuple[Questionnaire, Unit | None]] = []
+    for qn in qns:
+        if roster is None:
+            jobs.append((qn, None))
+        elif qn.id in PER_SYSTEM:
+            jobs += [(qn, s) for s in roster.systems]
+        else:
+            jobs += [(qn, u) for u in roster.units]
+    return jobs

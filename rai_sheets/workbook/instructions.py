@@ -1,0 +1,138 @@
+"""The Instructions sheet: purpose, who answers, how, how scores are computed, how to return."""
+
+from __future__ import annotations
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .layout import INSTRUCTIONS
+from .sheet_common import page_setup
+from .spec import WorkbookSpec
+from .styles import Styles
+
+COLOURS = (
+    "Cells with a pale yellow background are the ones you fill in; everything else is "
+    "locked. Results appear in blue-grey cells. Colours always repeat a level or band "
+    "that is also written as text."
+)
+
+
+def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
+    qn, lang = spec.questionnaire, spec.lang
+    ws = wb.add_worksheet(INSTRUCTIONS)
+    ws.protect(spec.password, {"select_locked_cells": True, "select_unlocked_cells": True})
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 95)
+    ws.set_column(2, 6, 16)
+    page_setup(ws, spec, landscape=False)
+    ws.hide_gridlines(2)
+    ws.write_string(0, 0, qn.title.get(lang), st.title)
+    ws.write_string(1, 0, qn.setting("notice", lang), st.note)
+    r = 3
+    u = spec.unit
+
+    def say(key: str, default: str) -> str:
+        return qn.setting(key, lang, default)
+
+    about = [
+        (
+            say("label_questionnaire", "Questionnaire"),
+            f"{qn.title.get(lang)} ({say('label_version', 'content version')} {qn.version})",
+        ),
+        (
+            say("label_unit", "Unit"),
+            f"{u.unit_name} ({u.unit_id})"
+            if u
+            else say("label_blank_unit", "(blank workbook: enter your unit)"),
+        ),
+    ]
+    if u and u.system_id:
+        about.append((say("label_system", "AI system"), f"{u.system_name} ({u.system_id})"))
+    if spec.round_id:
+        about.append((say("label_round", "Round"), spec.round_id))
+    for key, value in about:
+        ws.write_string(r, 0, key, st.bold)
+        ws.write_string(r, 1, value, st.long)
+        r += 1
+    r += 1
+    blocks = [
+        ("What this is for", "purpose"),
+        ("Who should answer", "respondent"),
+        ("How to answer", "how_to_answer"),
+        ("How the results are computed", "scoring"),
+    ]
+    for heading, key in blocks:
+        r = _block(ws, st, r, qn.setting(f"heading_{key}", lang, heading), qn.setting(key, lang))
+        if key == "scoring":
+            r = _score_table(ws, st, spec, r)
+    r = _block(
+        ws,
+        st,
+        r,
+        qn.setting("heading_colours", lang, "Colours and cells"),
+        qn.setting("colours", lang, COLOURS),
+    )
+    _block(
+        ws,
+        st,
+        r,
+        qn.setting("heading_return", lang, "How to return it"),
+        qn.setting("return", lang),
+    )
+    ws.activate()
+
+
+def _block(ws: Worksheet, st: Styles, r: int, heading: str, text: str) -> int:
+    ws.write_string(r, 0, heading, st.h2)
+    r += 1
+    ws.write_string(r, 0, "", st.long)
+    ws.merge_range(r, 0, r, 2, text, st.long)
+    ws.set_row(r, 15 * (len(text) // 120 + 1 + text.count("\n")))
+    return r + 2
+
+
+def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
+    qn, lang = spec.questionnaire, spec.lang
+    if qn.bands:
+        max_pts = max(
+            (
+                qn.scales[q.scale_id].max_points
+                for q in qn.questions
+                if q.type == "scale" and q.scale_id
+            ),
+            default=0,
+        )
+        for c, h in enumerate(("Band", "Score (percent)", "Average points per answer")):
+            ws.write_string(r, c, h, st.header)
+        for i, b in enumerate(qn.bands):
+            upper = qn.bands[i + 1].min_fraction if i + 1 < len(qn.bands) else None
+            pct = f"{b.min_fraction:.0%} to " + (
+                f"under {upper:.0%}" if upper is not None else "100%"
+            )
+            pts = f"{b.min_fraction * max_pts:.1f} to " + (
+                f"under {upper * max_pts:.1f}" if upper is not None else f"{max_pts:.1f}"
+            )
+            ws.write_string(r + 1 + i, 0, b.label.get(lang), st.centered_fill(b.colour))
+            ws.write_string(r + 1 + i, 1, pct, st.table_cell)
+            ws.write_string(r + 1 + i, 2, pts, st.table_center)
+        return r + len(qn.bands) + 2
+    if qn.matrix:
+        lik = [c for c in qn.scales["likelihood"].choices if c.points is not None]
+        imp = [c for c in qn.scales["impact"].choices if c.points is not None]
+        ws.write_string(r, 0, "Likelihood \\ Impact", st.header)
+        ws.write_string(r, 1, "", st.header)
+        for j, ci in enumerate(imp):
+            ws.write_string(r, 2 + j, ci.label.get(lang), st.header)
+        for i, cl in enumerate(lik, start=1):
+            ws.write_string(r + i, 0, cl.label.get(lang), st.bold)
+            ws.write_string(r + i, 1, cl.description.get(lang), st.small)
+            for j, ci in enumerate(imp):
+                lv = qn.levels_by_id[qn.matrix[(cl.code, ci.code)]]
+                ws.write_string(r + i, 2 + j, lv.label.get(lang), st.centered_fill(lv.colour))
+        r += len(lik) + 2
+        ws.write_string(r, 0, "Impact levels", st.bold)
+        for i, ci in enumerate(imp, start=1):
+            ws.write_string(r + i, 0, ci.label.get(lang), st.table_cell)
+            ws.write_string(r + i, 1, ci.description.get(lang), st.table_cell)
+        return r + len(imp) + 2
+    return r

@@ -1,0 +1,268 @@
+"""The workbook contract, defined once: sheet names, columns, cell positions and names.
+
+Generator, reader, validation and tests import these names; nothing else hard-codes a cell
+address. `plan(questionnaire)` places every question, input, helper and result cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..content.question_types import family_of
+from ..model import SCORED_TYPES, Metric, Question, Questionnaire
+
+INSTRUCTIONS = "Instructions"
+RESULTS = "Results"
+LISTS = "_lists"
+META = "_meta"
+ISSUES_SHEET = "Issues"  # first sheet of a feedback workbook
+
+HEADER_ROW = 3  # 0-based: row 4 holds the column headers of question sheets
+FIRST_ROW = 4
+TITLE_ROW = 0
+SUBTITLE_ROW = 1
+
+# Longest text accepted in a free-text answer, by field kind.
+TEXT_LIMIT = {"text": 500, "longtext": 4000}
+
+
+def text_limit(kind: str) -> int:
+    """The longest text accepted for a free-text field kind."""
+    return TEXT_LIMIT["longtext" if kind == "longtext" else "text"]
+
+
+# Meta keys written to `_meta` and to the custom document properties.
+META_KEYS = (
+    "questionnaire",
+    "version",
+    "content_hash",
+    "unit_id",
+    "unit_name",
+    "system_id",
+    "system_name",
+    "round",
+    "language",
+    "generated_at",
+    "generator",
+)
+META_NAMES_HEADER = ("name", "kind", "id")  # the defined names themselves carry the cell
+
+# Columns per family: (key, header setting, default header, width). A key is a field key
+# ("" for single-input questions), "ref", "label", "principle", "guidance", or "rule:param"
+# for item results.
+COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
+    "form": (
+        ("ref", "Ref", 11),
+        ("label", "Question", 58),
+        ("", "Answer", 26),
+        ("item_points:", "Points", 8),
+        ("principle", "Principle", 22),
+        ("guidance", "Guidance", 48),
+    ),
+    "risk": (
+        ("ref", "Ref", 10),
+        ("label", "Risk", 48),
+        ("principle", "Principle", 20),
+        ("likelihood", "Likelihood", 14),
+        ("impact", "Impact", 12),
+        ("risk_level:inherent", "Inherent level", 15),
+        ("mitigation", "Planned mitigation", 40),
+        ("residual_likelihood", "Residual likelihood", 14),
+        ("residual_impact", "Residual impact", 12),
+        ("risk_level:residual", "Residual level", 15),
+    ),
+    "check": (
+        ("ref", "Ref", 9),
+        ("label", "Item", 52),
+        ("principle", "Principle", 20),
+        ("status", "Status", 14),
+        ("owner", "Owner", 18),
+        ("due", "Due date", 12),
+        ("evidence", "Evidence reference", 24),
+        ("notes", "Notes", 30),
+        ("item_attention:", "Attention", 16),
+    ),
+    "log": (
+        ("ref", "#", 5),
+        ("date", "Date", 12),
+        ("stage", "Stage", 30),
+        ("decision", "Decision", 40),
+        ("decided_by", "Decided by", 22),
+        ("rationale", "Rationale", 40),
+    ),
+}
+# Hidden helper columns to the right of the visible ones, per family.
+HELPERS: dict[str, tuple[str, ...]] = {
+    "form": ("weighted", "attainable"),
+    "risk": ("rank_inherent", "rank_residual"),
+    "check": ("done", "overdue", "no_evidence"),
+    "log": (),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    sheet: str
+    row: int  # 0-based
+    col: int  # 0-based
+
+    @property
+    def a1(self) -> str:
+        return f"{col_letter(self.col)}{self.row + 1}"
+
+    @property
+    def abs_ref(self) -> str:
+        return f"'{self.sheet}'!${col_letter(self.col)}${self.row + 1}"
+
+
+def col_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    family: str
+    rows: list[tuple[str, str]] = field(default_factory=list)  # (kind, id) per row from FIRST_ROW
+
+    @property
+    def columns(self) -> tuple[tuple[str, str, int], ...]:
+        return COLUMNS[self.family]
+
+    def col(self, key: str) -> int:
+        for i, (k, _, _) in enumerate(self.columns):
+            if k == key:
+                return i
+        if key in HELPERS[self.family]:
+            return len(self.columns) + HELPERS[self.family].index(key)
+        raise KeyError(key)
+
+
+@dataclass
+class ResultsTable:
+    scope: str  # "all" or "each:..."
+    metrics: list[list[Metric]]  # rows x columns
+    top: int  # 0-based row of the table header
+
+
+@dataclass
+class Plan:
+    questionnaire: Questionnaire
+    sheets: list[SheetPlan]
+    inputs: dict[str, Cell]  # in_ name -> cell
+    label_cells: dict[str, Cell]  # question id -> the cell holding its text
+    question_rows: dict[str, Cell]  # question id -> first cell of its row
+    outputs: dict[str, Cell]  # metric id -> cell
+    helpers: dict[tuple[str, str], Cell]  # (question id, helper key) -> cell
+    results: list[ResultsTable]
+
+    def sheet(self, name: str) -> SheetPlan:
+        return next(s for s in self.sheets if s.name == name)
+
+    def sheet_of(self, q: Question) -> SheetPlan:
+        return self.sheet(section_sheet(self.questionnaire, q.section_id))
+
+
+def section_sheet(qn: Questionnaire, section_id: str) -> str:
+    return next(s.sheet for s in qn.sections if s.id == section_id)
+
+
+@lru_cache(maxsize=32)
+def plan(qn: Questionnaire) -> Plan:
+    sheets: dict[str, SheetPlan] = {}
+    for s in qn.sections:
+        qs = qn.section_questions(s.id)
+        if not qs:
+            continue
+        sp = sheets.setdefault(s.sheet, SheetPlan(s.sheet, family_of(qs[0].type)))
+        if sp.family != "log":
+            sp.rows.append(("section", s.id))
+        for q in qs:
+            if q.type == "log":
+                rows = len(q.fields) // 5
+                sp.rows += [("log", f"{q.id}:{n:02d}") for n in range(1, rows + 1)]
+            else:
+                sp.rows.append(("question", q.id))
+    inputs: dict[str, Cell] = {}
+    labels: dict[str, Cell] = {}
+    qrows: dict[str, Cell] = {}
+    helpers: dict[tuple[str, str], Cell] = {}
+    outputs: dict[str, Cell] = {}
+    item_metrics: dict[tuple[str, str], Metric] = {}
+    for m in qn.metrics:
+        if m.rule.scope == "each:question" and m.scope_id:
+            item_metrics[(m.scope_id, f"{m.rule.rule}:{m.rule.param}")] = m
+    for sp in sheets.values():
+        for i, (kind, ident) in enumerate(sp.rows):
+            row = FIRST_ROW + i
+            if kind == "log":
+                qid, n = ident.split(":")
+                q = qn.questions_by_id[qid]
+                for f in q.fields:
+                    if f.key.startswith(n + "_"):
+                        inputs[q.input_name(f)] = Cell(sp.name, row, sp.col(f.key.split("_", 1)[1]))
+                continue
+            if kind != "question":
+                continue
+            q = qn.questions_by_id[ident]
+            qrows[q.id] = Cell(sp.name, row, 0)
+            labels[q.id] = Cell(sp.name, row, sp.col("label"))
+            for f in q.fields:
+                inputs[q.input_name(f)] = Cell(sp.name, row, sp.col(f.key))
+            if q.type in SCORED_TYPES:
+                for key in HELPERS[sp.family]:
+                    helpers[(q.id, key)] = Cell(sp.name, row, sp.col(key))
+            for col_key, _, _ in sp.columns:
+                item = item_metrics.get((q.id, col_key))
+                if item is not None:
+                    outputs[item.id] = Cell(sp.name, row, sp.col(col_key))
+    results = _plan_results(qn, outputs)
+    return Plan(qn, list(sheets.values()), inputs, labels, qrows, outputs, helpers, results)
+
+
+def _plan_results(qn: Questionnaire, outputs: dict[str, Cell]) -> list[ResultsTable]:
+    """Results sheet: one table per scope ("each:section" rows x rules), then the totals."""
+    groups: dict[str, list] = {}
+    for rule in qn.rules:
+        if rule.scope != "each:question":
+            groups.setdefault(rule.scope, []).append(rule)
+    tables: list[ResultsTable] = []
+    row = 3
+    ordered = [s for s in groups if s != "all"] + (["all"] if "all" in groups else [])
+    for scope in ordered:
+        rules = groups[scope]
+        by_rule = {id(r): [m for m in qn.metrics if m.rule is r] for r in rules}
+        if scope == "all":
+            grid = [[m] for r in rules for m in by_rule[id(r)]]
+        else:
+            ids = qn.scope_ids(scope)
+            grid = [
+                [next(m for m in by_rule[id(r)] if m.scope_id == sid) for r in rules] for sid in ids
+            ]
+        table = ResultsTable(scope, grid, row)
+        for i, metrics in enumerate(grid):
+            for j, m in enumerate(metrics):
+                outputs[m.id] = Cell(RESULTS, row + 1 + i, 1 + j)
+        tables.append(table)
+        row += len(grid) + 3
+    return tables
+
+
+def list_name(scale_id: str) -> str:
+    return f"lst_{scale_id}"
+
+
+def points_name(scale_id: str) -> str:
+    return f"pts_{scale_id}"
+
+
+# Defined names on the lists sheet used by formulas.
+LEVEL_LABELS, LEVEL_RANKS = "lvl_label", "lvl_rank"
+MATRIX, MATRIX_ROWS, MATRIX_COLS = "mtx_level", "mtx_likelihood", "mtx_impact"
+BAND_MINS, BAND_LABELS = "bnd_min", "bnd_label"

@@ -1,0 +1,146 @@
+"""The Results sheet of a generated workbook: one table per scope, live formulas, charts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..model import Questionnaire
+from ..scoring import metric_label
+from .formulas import FormulaBuilder
+from .layout import RESULTS, Plan
+from .sheet_common import PROTECTION, cached, level_colours, page_setup, sheet_title
+from .spec import WorkbookSpec
+from .styles import Styles
+
+PERCENT_RULES = {"percent", "completion"}
+
+
+def results_sheet(
+    wb: Workbook,
+    st: Styles,
+    spec: WorkbookSpec,
+    p: Plan,
+    fb: FormulaBuilder,
+    scores: Mapping[str, Any],
+) -> None:
+    qn, lang = spec.questionnaire, spec.lang
+    ws = wb.add_worksheet(RESULTS)
+    ws.protect(spec.password, PROTECTION)
+    sheet_title(ws, st, spec, qn.setting("results_title", lang, "Results"))
+    ws.write_string(
+        2,
+        0,
+        qn.setting(
+            "results_note",
+            lang,
+            "Computed from your answers as you fill the workbook. Nothing to enter on this sheet.",
+        ),
+        st.note,
+    )
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 8, 16)
+    page_setup(ws, spec)
+    last = 3
+    charts: list[tuple[Any, list]] = []
+    for t in p.results:
+        ws.set_row(t.top, 30)
+        rules = (
+            [ms[0].rule for ms in t.metrics] if t.scope == "all" else [m.rule for m in t.metrics[0]]
+        )
+        if t.scope == "all":
+            ws.write_string(t.top, 0, qn.setting("header_all", lang, "Overall"), st.header)
+            ws.write_string(t.top, 1, "", st.header)
+        else:
+            kind = t.scope.removeprefix("each:")
+            ws.write_string(
+                t.top, 0, qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind]), st.header
+            )
+            for j, rule in enumerate(rules):
+                ws.write_string(t.top, 1 + j, rule.label.get(lang), st.header)
+        for i, row_metrics in enumerate(t.metrics):
+            r = t.top + 1 + i
+            first = row_metrics[0]
+            ws.write_string(
+                r,
+                0,
+                first.rule.label.get(lang)
+                if t.scope == "all"
+                else qn.scope_label(t.scope, first.scope_id, lang),
+                st.wrap,
+            )
+            for m in row_metrics:
+                cell = p.outputs[m.id]
+                ws.write_formula(
+                    cell.row,
+                    cell.col,
+                    fb.metric(m),
+                    st.result_for(m.rule.rule),
+                    cached(metric_label(qn, m, scores.get(m.id), lang)),
+                )
+        end = t.top + len(t.metrics)
+        level_colours(ws, st, qn, lang, t.top + 1, end, cols=(1, 1 + len(rules)))
+        if t.scope != "all":
+            charts.append((t, rules))
+        last = end
+    # Charts go under the tables, so that the sheet prints on the page width.
+    row = last + 3
+    for t, rules in charts:
+        row = _chart(wb, ws, t, rules, qn, lang, row)
+    ws.set_row(2, 18)
+    ws.print_area(0, 0, row, 6)
+
+
+_SCOPE_HEADERS = {
+    "section": "Section",
+    "core": "Core principle",
+    "principle": "Instrumental principle",
+    "level": "Level",
+}
+
+
+def _chart(
+    wb: Workbook, ws: Worksheet, t: Any, rules: list, qn: Questionnaire, lang: str, at_row: int
+) -> int:
+    """A bar chart of a table's percentages, or a column chart of its level counts."""
+    cols = [j for j, r in enumerate(rules) if r.rule in PERCENT_RULES | {"level_count"}]
+    if not cols:
+        return at_row
+    kind = t.scope.removeprefix("each:")
+    header = qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind])
+    first, last = t.top + 1, t.top + len(t.metrics)
+    is_pct = rules[cols[0]].rule in PERCENT_RULES
+    chart = wb.add_chart({"type": "bar" if is_pct else "column"})
+    for j in cols[:2]:
+        chart.add_series(
+            {
+                "name": [RESULTS, t.top, 1 + j],
+                "categories": [RESULTS, first, 0, last, 0],
+                "values": [RESULTS, first, 1 + j, last, 1 + j],
+                "data_labels": {"value": True, "num_format": "0%" if is_pct else "0"},
+                "gap": 60,
+            }
+        )
+    if is_pct:
+        chart.set_x_axis(
+            {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
+        )
+        chart.set_y_axis({"reverse": True})
+    else:
+        chart.set_y_axis({"min": 0, "num_format": "0"})
+    default_title = (
+        f"{rules[cols[0]].label.get(lang)} by {header.lower()}"
+        if is_pct
+        else f"Risks by {header.lower()}"
+    )
+    chart.set_title(
+        {"name": qn.setting(f"chart_{kind}", lang, default_title), "name_font": {"size": 11}}
+    )
+    chart.set_legend({"position": "bottom"} if len(cols) > 1 else {"none": True})
+    height = max(260, 26 * len(t.metrics) + 90)
+    chart.set_size({"width": 720, "height": height})
+    ws.insert_chart(at_row, 0, chart)
+    return at_row + height // 20 + 2

@@ -1,0 +1,104 @@
+"""Helpers shared by the sheets of a generated workbook: titles, page set-up, protection,
+cached values and level colours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..model import Questionnaire
+from .formulas import quote
+from .layout import SheetPlan, col_letter
+from .spec import WorkbookSpec
+from .styles import Styles
+
+PROTECTION = {
+    "format_columns": True,
+    "format_rows": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
+
+
+def footer_text(spec: WorkbookSpec) -> str:
+    who = ""
+    if spec.unit:
+        who = spec.unit.unit_name + (f" / {spec.unit.system_name}" if spec.unit.system_name else "")
+    qn = spec.questionnaire
+    esc = lambda s: s.replace("&", "&&")  # noqa: E731 - '&' starts a header/footer code
+    return (
+        f"&L{esc(who)[:80]}&C{esc(qn.setting('short_title', spec.lang) or qn.id)} "
+        f"{esc(qn.version)}&RPage &P of &N"
+    )
+
+
+def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    ws.set_footer(footer_text(spec))
+
+
+def sheet_title(ws: Worksheet, st: Styles, spec: WorkbookSpec, heading: str) -> None:
+    ws.write_string(0, 0, heading, st.title)
+    u = spec.unit
+    parts = [spec.questionnaire.title.get(spec.lang)]
+    if u:
+        parts.append(u.unit_name + (f" / {u.system_name}" if u.system_name else ""))
+    if spec.round_id:
+        parts.append(f"Round {spec.round_id}")
+    ws.write_string(1, 0, " | ".join(parts), st.subtitle)
+
+
+def cached(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def level_colours(
+    ws: Worksheet,
+    st: Styles,
+    qn: Questionnaire,
+    lang: str,
+    first: int,
+    last: int,
+    sp: SheetPlan | None = None,
+    cols: tuple[int, int] | None = None,
+) -> None:
+    """Colour level and band cells; the level is always written as text too."""
+    c0, c1 = cols if cols else (0, len(sp.columns) - 1 if sp else 10)
+    rng = f"{col_letter(c0)}{first + 1}:{col_letter(c1)}{last + 1}"
+    for lv in qn.levels:
+        ws.conditional_format(
+            rng,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": quote(lv.label.get(lang)),
+                "format": st.fill(lv.colour),
+            },
+        )
+    for b in qn.bands:
+        ws.conditional_format(
+            rng,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": quote(b.label.get(lang)),
+                "format": st.fill(b.colour),
+            },
+        )
+    for key in ("attention_overdue", "attention_evidence"):
+        label = qn.setting(key, lang)
+        if label:
+            ws.conditional_format(
+                rng,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": quote(label),
+                    "format": st.fill("#F9CB9C"),
+                },
+            )

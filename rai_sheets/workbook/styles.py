@@ -1,0 +1,124 @@
+"""Cell formats shared by the generated workbooks (one place for the look)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+
+from ..model import DATE, INTEGER, NUMBER
+
+NAVY = "#1F3864"
+INPUT_FILL = "#FFF9E6"
+RESULT_FILL = "#EEF2F7"
+
+
+class Styles:
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self._fills: dict[str, Format] = {}
+        f = wb.add_format
+        base: dict[str, Any] = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+        self.base = base
+        self.title = f({**base, "bold": True, "font_size": 15, "font_color": NAVY})
+        self.subtitle = f({**base, "italic": True, "font_color": "#555555"})
+        self.h2 = f({**base, "bold": True, "font_size": 12, "font_color": NAVY})
+        self.bold = f({**base, "bold": True})
+        self.note = f({**base, "italic": True, "font_color": "#555555"})
+        self.header = f(
+            {
+                **base,
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": NAVY,
+                "text_wrap": True,
+                "border": 1,
+                "valign": "vcenter",
+            }
+        )
+        self.section = f(
+            {
+                **base,
+                "bold": True,
+                "font_size": 11,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "font_color": NAVY,
+                "valign": "vcenter",
+            }
+        )
+        self.ref = f({**base, "font_color": "#555555", "border": 1})
+        self.wrap = f({**base, "text_wrap": True, "border": 1})
+        self.small = f(
+            {**base, "text_wrap": True, "font_size": 9, "font_color": "#444444", "border": 1}
+        )
+        self.long = f({**base, "text_wrap": True})
+        self.locked = f(
+            {**base, "text_wrap": True, "border": 1, "bg_color": "#F2F2F2", "bold": True}
+        )
+        inp: dict[str, Any] = {
+            **base,
+            "locked": False,
+            "bg_color": INPUT_FILL,
+            "border": 1,
+            "border_color": "#BF9000",
+            "text_wrap": True,
+        }
+        self.input = f(inp)
+        self.input_date = f({**inp, "num_format": "yyyy-mm-dd", "align": "left"})
+        self.input_number = f({**inp, "num_format": "0.##"})
+        res: dict[str, Any] = {
+            **base,
+            "bg_color": RESULT_FILL,
+            "border": 1,
+            "bold": True,
+            "align": "center",
+        }
+        self.result = f(res)
+        self.result_pct = f({**res, "num_format": "0%"})
+        self.result_int = f({**res, "num_format": "0"})
+        self.helper = f({**base, "font_color": "#999999"})
+        self.table_cell = f({**base, "border": 1, "text_wrap": True})
+        self.table_center = f({**base, "border": 1, "align": "center", "valign": "vcenter"})
+
+    def input_for(self, kind: str) -> Format:
+        if kind == DATE:
+            return self.input_date
+        if kind in (NUMBER, INTEGER):
+            return self.input_number
+        return self.input
+
+    def result_for(self, rule: str) -> Format:
+        if rule in ("percent", "completion"):
+            return self.result_pct
+        if rule in (
+            "answered",
+            "level_count",
+            "status_count",
+            "done_without_evidence",
+            "overdue",
+            "item_points",
+        ):
+            return self.result_int
+        return self.result
+
+    def fill(self, colour: str) -> Format:
+        if colour not in self._fills:
+            self._fills[colour] = self.wb.add_format({"bg_color": colour})
+        return self._fills[colour]
+
+    def centered_fill(self, colour: str) -> Format:
+        key = "c" + colour
+        if key not in self._fills:
+            self._fills[key] = self.wb.add_format(
+                {
+                    **self.base,
+                    "bg_color": colour,
+                    "border": 1,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "text_wrap": True,
+                }
+            )
+        return self._fills[key]
