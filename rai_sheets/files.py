@@ -1,4 +1,5 @@
-"""Writing files safely: atomic replacement, so a crash never leaves half a file behind."""
+"""Writing files safely: atomic replacement, so a crash never leaves half a file behind; and
+text made inert for the CSV files a coordinator opens in a spreadsheet application."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+# What a spreadsheet application takes for the start of a formula when it opens a CSV file.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @contextlib.contextmanager
@@ -40,3 +44,18 @@ def atomic_write_with(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
 def safe_filename(text: str, limit: int = 80) -> str:
     keep = "".join(c if c.isalnum() or c in "._-" else "_" for c in text).strip("._")
     return keep[:limit] or "file"
+
+
+def inert(value: Any) -> Any:
+    """Text that a spreadsheet would take for a formula, prefixed with an apostrophe (as OWASP
+    recommends against CSV injection); anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def uninert(value: str) -> str:
+    """The text `inert` was given, for reading back a CSV file this tool wrote."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_output
+from ..files import atomic_output, inert
 from ..model import SELECT, Questionnaire
 from ..returns.returned import ReturnedFile
 from ..scoring import metric_label
@@ -42,13 +42,6 @@ RESPONSE_COLUMNS = (
     "answer_value",
 )
 SCORE_COLUMNS = (*WHO_COLUMNS, "metric_id", "rule", "scope", "scope_id", "value", "label")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _plain(value: Any) -> Any:

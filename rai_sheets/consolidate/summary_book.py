@@ -12,9 +12,9 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..files import FORMULA_STARTS
 from ..workbook.styles import NAVY
 from .aggregate import Consolidation
-from .export import FORMULA_STARTS
 
 
 class Sheet:
