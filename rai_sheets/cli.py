@@ -330,7 +330,9 @@ def consolidate(
 
     Every input file is accounted for: accepted, superseded by a later return from the same
     unit (the workbook saved last counts), rejected with its reasons, or skipped. Exit 0 when
-    every file is accepted, 1 when any is rejected.
+    every file is accepted, 1 when any is rejected; with --round and no PATHS, 0 when every
+    expected return of the round is accepted (earlier rejected files that were replaced do
+    not count), 1 while any is missing or rejected.
 
     \b
     Examples:
@@ -357,9 +359,10 @@ def consolidate(
                 **options,
             )
         elif round_id:
-            from .rounds.collect import consolidate_round
+            from .rounds.collect import consolidate_round, round_verdict
 
             result = consolidate_round(round_id, rounds_dir=rounds_dir, output=output, **options)
+            complete, verdict = round_verdict(round_id, result)
         else:
             raise click.UsageError(
                 "give the PATHS of the returns, or --round ID to consolidate "
@@ -370,7 +373,11 @@ def consolidate(
     if not quiet:
         render.consolidation(result)
     click.echo(render.validation_summary(result.report))
-    if result.report.rejected:
+    if not paths:  # a round: its exit status is the round's as it stands now
+        click.echo(verdict)
+        if not complete:
+            sys.exit(EXIT_PROBLEMS)
+    elif result.report.rejected:
         sys.exit(EXIT_PROBLEMS)
 
 

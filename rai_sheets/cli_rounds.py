@@ -99,7 +99,21 @@ def _report_mail(out: Any, what: str) -> None:
     envvar="RAI_SHEETS_FROM",
     help="Sender address and name, e.g. 'AI Governance <ai@police.example>'.",
 )
-@click.option("--deadline", default="", metavar="DATE", help="Return deadline, e.g. 2026-12-15.")
+@click.option(
+    "--deadline",
+    default="",
+    metavar="DATE",
+    help="Return deadline, e.g. 2026-12-15: returns are on time up to the end of that day in "
+    "the round's time zone (or 2026-12-15T17:00: up to that time).",
+)
+@click.option(
+    "--timezone",
+    default="",
+    metavar="ZONE",
+    envvar="RAI_SHEETS_TIMEZONE",
+    help="The round's time zone, e.g. Europe/Paris, for the deadline and arrival times "
+    "(default: the machine's; kept in round.json).",
+)
 @smtp_options
 @rounds_dir_option
 @content_dir_option
@@ -109,6 +123,7 @@ def distribute(
     round_id: str,
     sender: str,
     deadline: str,
+    timezone: str,
     send: bool,
     smtp_host: str,
     smtp_port: int,
@@ -139,6 +154,7 @@ def distribute(
         list(questionnaires) or None,
         sender=sender,
         deadline=deadline,
+        timezone=timezone,
         rounds_dir=rounds_dir,
         content_dir=content_dir,
         smtp=_smtp(send, smtp_host, smtp_port, smtp_security, smtp_user),
@@ -185,9 +201,11 @@ def collect(
     """Take replies in: folders of files, .eml files, mbox files, Maildir folders, IMAP.
 
     Spreadsheet attachments are extracted safely (sanitised names, size limits, forwarded
-    messages, duplicates recognised by hash), stored under their hash, matched to the manifest
-    by the identifiers inside each workbook, validated, and the manifest is updated. Safe to
-    run again. Exit 1 when any return is rejected or cannot be matched.
+    messages, zip files opened, duplicates recognised by hash), stored under their hash,
+    validated, and matched to the manifest by the identifiers inside each workbook (a file
+    that cannot be read, by its name or sender when these leave no doubt); the manifest is
+    updated. Safe to run again. Exit 1 when this run brought a file that was refused,
+    rejected or not matched; 0 otherwise (see `status` for the round as a whole).
 
     \b
     Examples:
@@ -235,6 +253,10 @@ def collect(
         click.echo(f"  refused {name}: {why}")
     for text in out.without_attachment:
         click.echo(f"  no spreadsheet attached: {text}")
+    for f in out.new_rejected:
+        reason = next((i.message for i in f.issues if i.severity == "error"), "")
+        who = f"{f.questionnaire} {f.unit_id} {f.system_id}".strip()
+        click.echo(f"  rejected ({who}): {f.name}: {reason}")
     for f in out.unmatched:
         reason = f.issues[0].message if f.issues else "not a workbook of this round"
         click.echo(f"  not matched to the round: {f.name}: {reason}")
@@ -244,7 +266,9 @@ def collect(
         f"accepted, {counts.get('rejected', 0)} rejected, {counts.get('missing', 0)} "
         f"missing of {len(out.rows)} workbooks. See: rai-sheets status --round {round_id}"
     )
-    if counts.get("rejected") or out.unmatched or out.refused:
+    if out.complete:
+        click.echo(f"Round {round_id} is complete: every expected return is accepted.")
+    if out.problems:
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -253,15 +277,20 @@ def collect(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @rounds_dir_option
 def status(round_id: str, as_json: bool, rounds_dir: Path) -> None:
-    """The round at a glance: per unit and questionnaire, sent, returned, accepted, rejected
-    (why), missing, late; and the totals."""
+    """The round at a glance: per unit and questionnaire, sent, returned, accepted, rejected,
+    missing, late, each with why; the files not matched; the totals.
+
+    Exit 0 when the round is complete (every expected return accepted, whatever happened
+    before), 1 while any is missing or rejected."""
     from .rounds.status import status as run
 
     st = run(round_id, rounds_dir=rounds_dir)
     if as_json:
         click.echo(json.dumps(st.as_dict(), indent=2, ensure_ascii=False))
-        return
-    render.round_status(st)
+    else:
+        render.round_status(st)
+    if not st.complete:
+        sys.exit(EXIT_PROBLEMS)
 
 
 @click.command()

@@ -93,7 +93,8 @@ def consolidation(result: ConsolidationResult) -> None:
 
 
 def round_status(st: RoundStatus) -> None:
-    click.echo(f"Round {st.round_id}" + (f", deadline {st.deadline[:10]}" if st.deadline else ""))
+    due = st.deadline
+    click.echo(f"Round {st.round_id}" + (f", deadline {due.phrase()}" if due else ""))
     head = (
         f"{'UNIT':<8}  {'NAME':<28}  {'SYSTEM':<10}  {'QUESTIONNAIRE':<13}  {'SENT':<4}  "
         f"{'STATUS':<22}  LATE  WHY"
@@ -108,8 +109,10 @@ def round_status(st: RoundStatus) -> None:
             f"{r.why[:100]}"
         )
     for u in st.unmatched:
+        why = f" ({u['note']})" if u["note"] else ""
         click.echo(
-            f"not matched: {u['original_name']} from {u['sender'] or '?'}: {u['issues'][:120]}"
+            f"not matched{why}: {u['original_name']} from {u['sender'] or 'unknown sender'}: "
+            f"{u['issues'][:120]}"
         )
     t = st.totals()
     click.echo(
@@ -118,3 +121,4 @@ def round_status(st: RoundStatus) -> None:
         f"{t['missing']} missing, {t['late']} late; {t['unmatched_files']} file(s) not "
         "matched."
     )
+    click.echo(st.verdict())

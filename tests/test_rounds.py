@@ -195,7 +195,7 @@ def test_a_round_of_a_dozen_units_end_to_end(tmp_path, smtp_server):
     )
     assert result.exit_code == 0, result.output
     assert len(inbox.messages) == 12  # one per unit, all its workbooks attached
-    by_to = {m["To"]: m for m in inbox.messages}
+    by_to = {m["To"].addresses[0].addr_spec: m for m in inbox.messages}
     u01 = [p.get_filename() for p in by_to["u01@police.example"].iter_attachments()]
     assert sorted(u01) == ["readiness_U01_R1.xlsx", "risk_U01_S01_R1.xlsx"]
     rnd = open_round("R1", rounds)
@@ -262,8 +262,9 @@ def test_a_round_of_a_dozen_units_end_to_end(tmp_path, smtp_server):
     assert not (tmp_path / "etc").exists() and not (rounds / "etc").exists()
 
     result = run(cli, ["status", "--round", "R1", "--json", "--rounds-dir", str(rounds)])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # not complete: returns are missing or rejected
     st = json.loads(result.output)
+    assert st["complete"] is False
     status = {(r["unit_id"], r["questionnaire"]): r for r in st["rows"]}
     accepted = {k for k, r in status.items() if r["status"].startswith("accepted")}
     assert accepted == {
@@ -284,12 +285,12 @@ def test_a_round_of_a_dozen_units_end_to_end(tmp_path, smtp_server):
     inbox.messages.clear()
     result = run(cli, ["remind", "--round", "R1", "--rounds-dir", str(rounds), *smtp])
     assert result.exit_code == 0, result.output
-    assert sorted(m["To"] for m in inbox.messages) == [
+    assert sorted(m["To"].addresses[0].addr_spec for m in inbox.messages) == [
         "u09@police.example",
         "u11@police.example",
         "u12@police.example",
     ]
-    u12 = next(m for m in inbox.messages if m["To"] == "u12@police.example")
+    u12 = next(m for m in inbox.messages if m["To"].addresses[0].addr_spec == "u12@police.example")
     names = [p.get_filename() for p in u12.iter_attachments()]
     assert names == ["readiness_U12_R1_feedback.xlsx"]
     feedback = next(u12.iter_attachments()).get_content()
@@ -442,7 +443,7 @@ def test_a_refused_recipient_does_not_stop_the_others_and_a_rerun_sends_only_it(
     inbox.messages.clear()
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert [m["To"] for m in inbox.messages] == ["u05@police.example"]
+    assert [m["To"].addresses[0].addr_spec for m in inbox.messages] == ["u05@police.example"]
     assert open_round("R1", rounds).read_manifest()[4].send_status == "sent"
 
 

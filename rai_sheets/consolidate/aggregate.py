@@ -168,15 +168,6 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
                 seen.add(key)
                 expected.append((f.questionnaire, key[1], f.unit_name, f.system_id, f.system_name))
     kept = {(f.questionnaire, f.unit_id or f.unit_name, f.system_id): f for f in c.kept}
-    unmatched = [f for f in c.report.files if f.status == REJECTED and not f.questionnaire]
-    unreadable = (
-        (
-            f" ({len(unmatched)} unreadable file(s) could not be matched to a unit: "
-            f"{', '.join(f.name for f in unmatched[:3])})"
-        )
-        if unmatched
-        else ""
-    )
     by_key: dict[tuple[str, str, str], list[ReturnedFile]] = {}
     for f in files:
         by_key.setdefault((f.questionnaire, f.unit_id or f.unit_name, f.system_id), []).append(f)
@@ -197,7 +188,14 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
                 reasons = "; ".join(i.message for i in o.issues if i.severity == "error")
                 rows.append(_cov_row(*ident, REJECTED, o.name, reasons[:500]))
         if not mine:
-            rows.append(_cov_row(*ident, MISSING, "", "no readable return received" + unreadable))
+            rows.append(_cov_row(*ident, MISSING, "", "no readable return received"))
+    # Files that could not be read nor matched are listed on their own, never on the row of a
+    # unit that may have sent nothing.
+    for f in c.report.files:
+        if f.status == REJECTED and not f.questionnaire:
+            reasons = "; ".join(i.message for i in f.issues if i.severity == "error")
+            note = f"not matched to any unit or AI system: {reasons}"[:500]
+            rows.append(_cov_row("", "", "", "", "", REJECTED, f.name, note))
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
 

@@ -3,7 +3,7 @@ needs attention, and write the summary workbook atomically (and the tidy data if
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +13,8 @@ from ..errors import UsageError
 from ..files import atomic_write_bytes
 from ..returns.discover import Candidate
 from ..returns.report import ValidationReport
-from ..returns.validate import validate
+from ..returns.returned import ReturnedFile
+from ..returns.validate import Identify, validate
 from ..roster import Roster
 from . import aggregate, export
 from .aggregate import Consolidation
@@ -48,8 +49,13 @@ def consolidate(
     questionnaires: Sequence[str] | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    known: Mapping[str, ReturnedFile] | None = None,
+    identify: Identify | None = None,
 ) -> ConsolidationResult:
-    """Validate, keep the accepted (latest per unit), aggregate, write the summary atomically."""
+    """Validate, keep the accepted (latest per unit), aggregate, write the summary atomically.
+
+    `known` and `identify` are passed to validation (a round's earlier verdicts, and what its
+    mail says about files that cannot be read)."""
     contents = {qn.id: qn for qn in load_all(None, content_dir)}
     readiness = contents.get("readiness")
     if below_band and readiness and below_band not in {b.id for b in readiness.bands}:
@@ -65,6 +71,8 @@ def consolidate(
         today=today,
         round_id=round_id,
         progress=progress,
+        known=known,
+        identify=identify,
     )
     # Every file is validated against all the content; the summary covers the questionnaires
     # asked for (a round that sent only some of them expects only those).

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
 from ..content.load import load_all
-from ..issues import SKIPPED
+from ..issues import REJECTED, SKIPPED
 from ..model import Questionnaire
 from ..roster import Roster, read_roster
 from . import feedback
@@ -22,6 +22,9 @@ from .returned import ReturnedFile, read_return
 from .validation import check_roster, mark_duplicates, validate_answers
 
 Progress = Callable[[int, int], None]
+# For a file rejected before its identity could be read: the (questionnaire, unit, system)
+# that evidence from outside the file gives (a round knows the sender and the file name).
+Identify = Callable[[ReturnedFile], tuple[str, str, str] | None]
 PARALLEL_THRESHOLD = 24  # below this, starting worker processes costs more than it saves
 _WORKER_CONTENTS: dict[str, Questionnaire] = {}
 
@@ -44,13 +47,21 @@ def validate(
     today: date | None = None,
     round_id: str = "",
     progress: Progress | None = None,
+    known: Mapping[str, ReturnedFile] | None = None,
+    identify: Identify | None = None,
 ) -> ValidationReport:
-    """Preflight, read and validate returned workbooks; every input is accounted for."""
+    """Preflight, read and validate returned workbooks; every input is accounted for.
+
+    `known` holds verdicts reached earlier, by candidate name, for files not to read again;
+    `identify` is asked about each file rejected before its identity could be read.
+    """
     contents = {qn.id: qn for qn in load_all(None, content_dir)}
     roster = units if isinstance(units, Roster) or units is None else read_roster(units)
     candidates = [p for p in paths if isinstance(p, Candidate)]
     candidates += discover([p for p in paths if not isinstance(p, Candidate)])
-    results = _read_all([c for c in candidates if not c.skip_reason], contents, jobs, progress)
+    known = known or {}
+    to_read = [c for c in candidates if not c.skip_reason and c.name not in known]
+    results = {**_read_all(to_read, contents, jobs, progress), **known}
     files: list[ReturnedFile] = []
     for c in candidates:
         if c.skip_reason:
@@ -63,6 +74,9 @@ def validate(
         validate_answers(qn, [f for f in readable if f.questionnaire == qid], today or date.today())
     for f in files:
         f.raw = {}  # only the messages needed what was typed, and they have it now
+        key = identify(f) if identify and unidentified(f) else None
+        if key:
+            f.questionnaire, f.unit_id, f.system_id = key
     if roster is not None:
         check_roster(files, roster)
     if round_id:
@@ -74,6 +88,11 @@ def validate(
         if f.status != SKIPPED:
             f.finish()
     return ValidationReport(files, kept, roster)
+
+
+def unidentified(f: ReturnedFile) -> bool:
+    """Rejected before its questionnaire and unit could be read (damaged, not a workbook...)."""
+    return f.status == REJECTED and not f.questionnaire and not f.cells
 
 
 def _read_all(

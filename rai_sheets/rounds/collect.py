@@ -4,18 +4,17 @@ Collecting runs in two phases, each safe to interrupt and repeat:
 1. every spreadsheet attachment is stored once under its SHA-256 in received/ (written
    atomically, with a .json beside it saying where and when it came from: the first sighting
    wins, so a duplicate attachment is recognised by its hash);
-2. the manifest's return columns are rebuilt from everything in received/: each file is
-   validated, matched to its row by the identifiers inside the workbook (never by file name or
-   sender), and the latest accepted return per row counts.
+2. the manifest's return columns are rebuilt from everything in received/ (rebuild.py): each
+   file is validated and matched to its row by the identifiers inside the workbook, or, when
+   it cannot be read, by its file name or sender where they leave no doubt; the latest
+   accepted return per row counts.
 Because phase 2 depends only on received/, a run killed midway and run again gives the same
 manifest as one clean run.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import itertools
 import json
 from collections.abc import Callable
@@ -24,14 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from ..consolidate.pipeline import ConsolidationResult, consolidate
-from ..files import atomic_write_bytes, safe_filename
-from ..issues import ERROR, REJECTED, SKIPPED
+from ..files import atomic_write_bytes
+from ..issues import REJECTED, SKIPPED
 from ..returns.discover import Candidate
-from ..returns.feedback import write_feedback
 from ..returns.returned import ReturnedFile
-from ..returns.validate import validate
-from .folder import ManifestRow, Round, feedback_path, open_round
+from .folder import ManifestRow, Round, open_round
 from .mail import Incoming, read_sources
+from .rebuild import Judge, rebuild
 
 Progress = Callable[[int, int], None]
 
@@ -43,8 +41,20 @@ class CollectOutcome:
     duplicates: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)  # (attachment, why)
     without_attachment: list[str] = field(default_factory=list)  # messages with nothing
-    unmatched: list[ReturnedFile] = field(default_factory=list)
+    unmatched: list[ReturnedFile] = field(default_factory=list)  # every file not on a row
     rows: list[ManifestRow] = field(default_factory=list)
+    new: set[str] = field(default_factory=set)  # SHA-256 of the files this run stored
+    new_rejected: list[ReturnedFile] = field(default_factory=list)  # of those, rejected
+    new_unmatched: list[ReturnedFile] = field(default_factory=list)  # of those, not matched
+
+    @property
+    def problems(self) -> bool:
+        """This run brought a file that was refused, rejected or not matched."""
+        return bool(self.refused or self.new_rejected or self.new_unmatched)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.rows) and all(r.status.startswith("accepted") for r in self.rows)
 
 
 def collect(
@@ -84,10 +94,22 @@ def collect(
                 log(f"refused: {att.problem}", attachment=att.name)
                 continue
             result, sha = _store(received, msg, att.name, att.data)
+            if result == "stored":
+                out.new.add(sha)
             out.stored += result == "stored"
             out.duplicates += result == "duplicate"
             log(result, attachment=att.name, sha256=sha)
-    rebuild(rnd, out, content_dir, progress)
+    candidates = received_candidates(rnd)
+    files, out.rows, judge = rebuild(rnd, candidates, content_dir, progress)
+    on_rows = {r.key for r in out.rows}
+    for f in files:
+        is_new = judge.info[f.name]["sha256"] in out.new
+        if f.status == SKIPPED or (f.questionnaire, f.unit_id, f.system_id) not in on_rows:
+            out.unmatched.append(f)
+            if is_new:
+                out.new_unmatched.append(f)
+        elif is_new and f.status == REJECTED:
+            out.new_rejected.append(f)
     return out
 
 
@@ -143,135 +165,38 @@ def received_files(rnd: Round) -> list[dict[str, Any]]:
     return out
 
 
-def rebuild(
-    rnd: Round,
-    out: CollectOutcome,
-    content_dir: Path | None = None,
-    progress: Progress | None = None,
-) -> None:
-    """Phase 2: the manifest's return columns, derived from received/ alone."""
-    received = received_candidates(rnd)
-    by_name = {c.name: info for c, info in received}
-    candidates = [c for c, _info in received]
-    report = validate(
-        candidates,
-        units=rnd.roster_path,
-        content_dir=content_dir,
-        round_id=rnd.round_id,
-        progress=progress,
-    )
-    rows = rnd.read_manifest()
-    index = {r.key: r for r in rows}
-    matched: dict[tuple[str, str, str], list[ReturnedFile]] = {}
-    for f in report.files:
-        key = (f.questionnaire, f.unit_id, f.system_id)
-        if f.status != SKIPPED and key in index:
-            matched.setdefault(key, []).append(f)
-        else:
-            out.unmatched.append(f)
-    for r in rows:
-        files = matched.get(r.key, [])
-        r.returns = len(files)
-        kept = report.kept.get(r.key)
-        good = [f for f in files if f.status != REJECTED]
-        when = {f.name: by_name[f.name]["received_at"] for f in files}
-        if kept is not None and good:
-            r.status, r.accepted_file = kept.status, f"received/{by_name[kept.name]['file']}"
-            r.returned_at = when[kept.name]
-            notes = [i.message for i in kept.issues if i.code != "duplicate-return"]
-            sender = by_name[kept.name]["sender"]
-            if sender and r.recipient and sender != r.recipient.lower():
-                notes.insert(0, f"returned by {sender}, not by {r.recipient} to whom it was sent")
-            r.issues = " | ".join(notes)[:1000]
-        elif files:
-            latest = max(files, key=lambda f: (when[f.name], f.name))
-            r.status, r.accepted_file, r.returned_at = REJECTED, "", when[latest.name]
-            r.issues = " | ".join(i.message for i in latest.issues if i.severity == ERROR)[:1000]
-            _keep_rejected(rnd, r, latest, by_name[latest.name])
-        else:
-            r.status, r.accepted_file, r.returned_at, r.issues = "missing", "", "", ""
-    rnd.write_manifest(rows)
-    _write_returns_index(rnd, report.files, by_name, index)
-    rnd.audit(
-        "rebuild-manifest", received=len(received), rows=len(rows), unmatched=len(out.unmatched)
-    )
-    out.rows = rows
-
-
-def _keep_rejected(rnd: Round, row: ManifestRow, f: ReturnedFile, info: dict[str, Any]) -> None:
-    folder = rnd.sub("rejected")
-    stem = safe_filename(Path(info["original_name"]).stem) + "_" + info["sha256"][:8]
-    copy = folder / (stem + Path(info["file"]).suffix)
-    if not copy.exists():
-        atomic_write_bytes(copy, (rnd.folder / "received" / info["file"]).read_bytes())
-        reasons = "\n".join(str(i) for i in f.issues)
-        atomic_write_bytes(folder / (stem + ".txt"), reasons.encode("utf-8"))
-    target = feedback_path(rnd, row)
-    if not target.exists():
-        try:
-            made = write_feedback(f, target.parent)
-        except Exception:  # the feedback copy is a courtesy; the manifest has the reasons
-            return
-        if made is not None and made != target:
-            made.replace(target)
-
-
-def _write_returns_index(
-    rnd: Round,
-    files: list[ReturnedFile],
-    by_name: dict[str, Any],
-    index: dict[tuple[str, str, str], ManifestRow],
-) -> None:
-    """received/index.csv: every file received, what it was matched to, and why not."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        [
-            "file",
-            "original_name",
-            "sender",
-            "received_at",
-            "status",
-            "questionnaire",
-            "unit_id",
-            "system_id",
-            "matched",
-            "issues",
-        ]
-    )
-    for f in files:
-        info = by_name.get(f.name, {})
-        key = (f.questionnaire, f.unit_id, f.system_id)
-        w.writerow(
-            [
-                info.get("file", ""),
-                info.get("original_name", ""),
-                info.get("sender", ""),
-                info.get("received_at", ""),
-                f.status,
-                f.questionnaire,
-                f.unit_id,
-                f.system_id,
-                "yes" if key in index else "no",
-                " | ".join(i.message for i in f.issues)[:1000],
-            ]
-        )
-    atomic_write_bytes(rnd.folder / "received" / "index.csv", buf.getvalue().encode("utf-8"))
-
-
 def consolidate_round(
     round_id: str, *, rounds_dir: Path | None = None, output: Path | None = None, **options: Any
 ) -> ConsolidationResult:
     """Consolidate a round's received returns, with its roster supplying the expected units."""
     rnd = open_round(round_id, rounds_dir)
-    candidates = [c for c, _info in received_candidates(rnd)]
+    received = received_candidates(rnd)
+    judge = Judge.of(rnd, received)
     result = consolidate(
-        candidates,
+        [c for c, _info in received],
         units=rnd.roster_path,
         output=output or rnd.folder / "summary.xlsx",
         round_id=round_id,
         questionnaires=rnd.settings.get("questionnaires"),
+        known=judge.known,
+        identify=judge.identify,
         **options,
     )
-    rnd.audit("consolidate", summary=str(result.summary), files=len(candidates))
+    rnd.audit("consolidate", summary=str(result.summary), files=len(received))
     return result
+
+
+def round_verdict(round_id: str, result: ConsolidationResult) -> tuple[bool, str]:
+    """Whether the consolidated round is complete (every expected return accepted), in words;
+    earlier rejected or unmatched files that were since replaced do not count against it."""
+    counts = result.consolidation.counts
+    expected, accepted = int(counts["expected"].sum()), int(counts["accepted"].sum())
+    missing, rejected = int(counts["missing"].sum()), int(counts["rejected"].sum())
+    if expected and accepted == expected:
+        return True, f"Round {round_id} is complete: all {expected} expected returns are accepted."
+    needed = [f"{missing} missing"] if missing else []
+    needed += [f"{rejected} rejected"] if rejected else []
+    return False, (
+        f"Round {round_id} is not complete: {accepted} of {expected} expected returns "
+        f"accepted ({', '.join(needed) or 'none expected'})."
+    )

@@ -1,7 +1,7 @@
 """A round's folder: the state a coordinator can read without the tool.
 
     output/rounds/<round-id>/
-      round.json        the round's settings (deadline, sender, questionnaires)
+      round.json        the round's settings (deadline, time zone, sender, questionnaires)
       roster.csv        the roster used
       sent/             the generated workbooks
       outbox/           the emails, as .eml drafts any mail client opens
@@ -13,7 +13,8 @@
       summary.xlsx      the consolidation
       audit.jsonl       every action, appended, with its time and inputs
 
-Every file is replaced atomically; the audit is append-only.
+Every file is replaced atomically; the audit is append-only. Text in the CSV files that a
+spreadsheet would take for a formula is stored with a leading apostrophe (files.inert).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write_bytes
+from ..files import atomic_write_bytes, inert, uninert
+from .deadline import Deadline, machine_timezone, parse_deadline
 
 ROUNDS_DIR = Path("output/rounds")
 ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
@@ -54,8 +56,10 @@ class ManifestRow:
     returned_at: str = ""
     accepted_file: str = ""  # received/<sha>.xlsx that counts
     returns: int = 0  # how many files were received for this row
-    issues: str = ""  # why rejected, or the warnings
+    issues: str = ""  # why: what was accepted, the warnings, why rejected, or why missing
     reminded_at: str = ""
+    rejected_file: str = ""  # received/<sha>.xlsx whose rejection the row shows
+    matched_by: str = ""  # how that return was matched: contents, file name, sender...
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -85,9 +89,19 @@ class Round:
         return path
 
     @property
-    def deadline(self) -> datetime | None:
-        text = self.settings.get("deadline") or ""
-        return datetime.fromisoformat(text) if text else None
+    def timezone(self) -> str:
+        """The round's time zone; rounds made before it was recorded use the machine's."""
+        return str(self.settings.get("timezone") or machine_timezone())
+
+    @property
+    def deadline(self) -> Deadline | None:
+        text = str(self.settings.get("deadline") or "")
+        if not text:
+            return None
+        try:
+            return parse_deadline(text, self.timezone)
+        except ValueError as exc:
+            raise RoundError(f"{self.folder / 'round.json'}: {exc}") from None
 
     def read_manifest(self) -> list[ManifestRow]:
         if not self.manifest_path.exists():
@@ -95,7 +109,7 @@ class Round:
         with self.manifest_path.open(encoding="utf-8", newline="") as fh:
             rows = []
             for rec in csv.DictReader(fh):
-                values: dict[str, Any] = {k: rec.get(k, "") or "" for k in COLUMNS}
+                values: dict[str, Any] = {k: uninert(rec.get(k, "") or "") for k in COLUMNS}
                 values["returns"] = int(values["returns"] or 0)
                 rows.append(ManifestRow(**values))
             return rows
@@ -105,7 +119,7 @@ class Round:
         writer = csv.DictWriter(buf, COLUMNS, lineterminator="\n")
         writer.writeheader()
         for r in rows:
-            writer.writerow(asdict(r))
+            writer.writerow({k: inert(v) for k, v in asdict(r).items()})
         atomic_write_bytes(self.manifest_path, buf.getvalue().encode("utf-8"))
 
     def save_settings(self) -> None:

@@ -1,10 +1,11 @@
 """Email in and out: compose from editable templates, send through SMTP, read replies.
 
 Outgoing messages are built from `source_content/email/<name>[.<lang>].txt` (a `Subject:` line,
-a blank line, the body; `$placeholders` filled with string.Template). Incoming replies come
-from folders, .eml files, mbox files, Maildir folders or an IMAP mailbox (read-only); their
-spreadsheet attachments are extracted with sanitised names and size limits, nested forwarded
-messages included.
+a blank line, the body; `$placeholders` filled with string.Template), with headers that every
+client shows as written (headers.py). Incoming replies come from folders, .eml files, mbox
+files, Maildir folders or an IMAP mailbox (read-only); their spreadsheet attachments are
+extracted with sanitised names and size limits, nested forwarded messages and zip files
+(what units are asked to send when a workbook arrived damaged) included.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import contextlib
 import email
 import email.policy
 import imaplib
+import io
 import mailbox
 import smtplib
 import ssl
 import string
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_datetime
 from pathlib import Path
@@ -27,6 +32,7 @@ from pathlib import Path
 from ..content.load import default_content_dir
 from ..files import safe_filename
 from ..returns.preflight import SPREADSHEET_SUFFIXES
+from .headers import POLICY
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_MESSAGE_BYTES = 60 * 1024 * 1024
@@ -37,6 +43,8 @@ SPREADSHEET_TYPES = {
     "application/vnd.ms-excel.sheet.macroenabled.12",
     "application/vnd.oasis.opendocument.spreadsheet",
 }
+ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-zip"}
+MAX_ZIP_MEMBERS = 20
 
 
 class MailError(Exception):
@@ -48,15 +56,18 @@ def template_dir(content_dir: Path | None = None) -> Path:
     return (content_dir or default_content_dir()) / "email"
 
 
-def load_template(name: str, lang: str, content_dir: Path | None = None) -> tuple[str, str]:
+def load_template(
+    name: str, lang: str, content_dir: Path | None = None, head: str = "Subject"
+) -> tuple[str, str]:
+    """(the first line's value, the body) of a template: `<head>: ...`, a blank line, a body."""
     folder = template_dir(content_dir)
     for candidate in (folder / f"{name}.{lang}.txt", folder / f"{name}.txt"):
         if candidate.exists():
             text = candidate.read_text(encoding="utf-8")
-            head, _, body = text.partition("\n\n")
-            if not head.lower().startswith("subject:"):
-                raise MailError(f"{candidate} must start with a 'Subject:' line and a blank line")
-            return head.split(":", 1)[1].strip(), body
+            first, _, body = text.partition("\n\n")
+            if not first.lower().startswith(head.lower() + ":"):
+                raise MailError(f"{candidate} must start with a '{head}:' line and a blank line")
+            return first.split(":", 1)[1].strip(), body
     raise MailError(f"no email template {name}.txt in {folder}")
 
 
@@ -67,17 +78,24 @@ def compose(
     *,
     sender: str,
     to: str,
+    to_name: str = "",
     attachments: list[tuple[str, bytes]],
     content_dir: Path | None = None,
     draft: bool = True,
     message_id: str | None = None,
+    essential: tuple[str, ...] = (),
 ) -> EmailMessage:
+    """One message from a template. A non-empty value of an `essential` placeholder that an
+    edited template lacks is added at the end of the body rather than lost."""
     subject, body = load_template(template, lang, content_dir)
-    msg = EmailMessage()
+    for key in essential:
+        if values.get(key) and f"${key}" not in body and f"${{{key}}}" not in body:
+            body = body.rstrip("\n") + f"\n\n${key}"
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = string.Template(subject).safe_substitute(values)
     msg["From"] = sender
     if to:
-        msg["To"] = to
+        msg["To"] = Address(to_name, addr_spec=to) if to_name else to
     msg["Date"] = format_datetime(datetime.now().astimezone())
     msg["Message-ID"] = message_id or make_msgid(domain="rai-sheets.invalid")
     if draft:
@@ -185,9 +203,10 @@ def attachments_of(msg: Message) -> list[Attachment]:
             continue
         filename = part.get_filename() or ""
         ctype = part.get_content_type()
-        if not (is_spreadsheet_name(filename) or ctype in SPREADSHEET_TYPES):
+        zipped = Path(filename).suffix.lower() == ".zip" or ctype in ZIP_TYPES
+        if not (zipped or is_spreadsheet_name(filename) or ctype in SPREADSHEET_TYPES):
             continue
-        name = sanitise_name(filename or "attachment.xlsx")
+        name = sanitise_name(filename or ("attachment.zip" if zipped else "attachment.xlsx"))
         encoded = part.get_payload()
         # the decoded size, from the base64 text without its line breaks, before decoding
         size_guess = (
@@ -207,7 +226,51 @@ def attachments_of(msg: Message) -> list[Attachment]:
         data = part.get_payload(decode=True)
         if not isinstance(data, bytes):
             continue
-        out.append(Attachment(name, data))
+        out += unzip(name, data) if zipped else [Attachment(name, data)]
+    return out
+
+
+def unzip(name: str, data: bytes) -> list[Attachment]:
+    """The spreadsheets inside a zip file, within the same limits as attachments.
+
+    A zip that cannot be opened or read is kept whole, as the return it was meant to carry,
+    so that it is judged (damaged) and matched to its unit like a damaged workbook.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        members = [i for i in zf.infolist() if not i.is_dir() and is_spreadsheet_name(i.filename)]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        return [Attachment(name, data)]
+    if not members:
+        return [Attachment(name, None, "a zip file with no spreadsheet inside")]
+    if len(members) > MAX_ZIP_MEMBERS:
+        return [
+            Attachment(
+                name, None, f"a zip file of {len(members)} spreadsheets (at most {MAX_ZIP_MEMBERS})"
+            )
+        ]
+    out: list[Attachment] = []
+    total = 0
+    for info in members:
+        member = sanitise_name(info.filename)
+        try:
+            with zf.open(info) as fh:
+                content = fh.read(MAX_ATTACHMENT_BYTES + 1)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            RuntimeError,
+            ValueError,
+            NotImplementedError,
+        ):
+            return [Attachment(name, data)]  # damaged or encrypted: judged as the whole file
+        total += len(content)
+        if len(content) > MAX_ATTACHMENT_BYTES or total > MAX_MESSAGE_BYTES:
+            out.append(Attachment(member, None, f"in {name}: over the size limit once unzipped"))
+            continue
+        out.append(Attachment(member, content))
     return out
 
 
@@ -215,7 +278,9 @@ def _incoming(msg: Message, source: str) -> Incoming:
     date = None
     try:
         if msg["Date"]:
-            date = parsedate_to_datetime(str(msg["Date"])).astimezone().replace(tzinfo=None)
+            date = parsedate_to_datetime(str(msg["Date"]))
+            if date.tzinfo is None:  # "-0000": the time is UTC, its zone unknown
+                date = date.replace(tzinfo=UTC)
     except (TypeError, ValueError):
         date = None
     senders = getaddresses([str(msg.get("From", ""))])
@@ -267,14 +332,21 @@ def _file(p: Path) -> Iterator[Incoming]:
                 attachments=[Attachment(sanitise_name(p.name), None, "file over the size limit")],
             )
             return
-        mtime = datetime.fromtimestamp(p.stat().st_mtime).replace(microsecond=0)
         yield Incoming(
             str(p),
-            received_at=mtime,
+            received_at=_mtime(p),
             attachments=[Attachment(sanitise_name(p.name), p.read_bytes())],
+        )
+    elif suffix == ".zip" and p.stat().st_size <= MAX_ATTACHMENT_BYTES:
+        yield Incoming(
+            str(p), received_at=_mtime(p), attachments=unzip(sanitise_name(p.name), p.read_bytes())
         )
     else:  # listed, never silently ignored
         yield Incoming(str(p), subject=f"{p.name} (neither a message nor a spreadsheet)")
+
+
+def _mtime(p: Path) -> datetime:
+    return datetime.fromtimestamp(int(p.stat().st_mtime)).astimezone()
 
 
 def _looks_like_mbox(p: Path) -> bool:

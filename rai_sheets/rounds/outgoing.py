@@ -9,7 +9,10 @@ sent and a failure for one recipient does not stop the others.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import shutil
+import string
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,11 +22,14 @@ from pathlib import Path
 
 from ..content.load import load_all, load_questionnaire
 from ..files import atomic_write_bytes, safe_filename
+from ..issues import ERROR, render
 from ..model import Questionnaire
 from ..roster import Roster, read_roster
 from ..workbook.batch import generate
+from . import verdicts
+from .deadline import machine_timezone, parse_deadline, zone
 from .folder import ManifestRow, Round, RoundError, feedback_path, open_round
-from .mail import Smtp, SmtpSettings, compose
+from .mail import Smtp, SmtpSettings, compose, load_template
 
 Progress = Callable[[int, int], None]
 
@@ -51,6 +57,7 @@ def distribute(
     *,
     sender: str,
     deadline: str = "",
+    timezone: str = "",
     rounds_dir: Path | None = None,
     content_dir: Path | None = None,
     smtp: SmtpSettings | None = None,
@@ -60,7 +67,7 @@ def distribute(
     roster = read_roster(
         units, tuple(sorted({lg for q in contents.values() for lg in q.languages}))
     )
-    rnd = _start_round(round_id, rounds_dir, units, sender, deadline, sorted(contents))
+    rnd = _start_round(round_id, rounds_dir, units, sender, (deadline, timezone), sorted(contents))
     rows = rnd.read_manifest()
     out = Outcome(rnd)
     new_rows = _new_workbooks(rnd, roster, list(contents), {r.key for r in rows}, content_dir)
@@ -92,10 +99,14 @@ def _start_round(
     rounds_dir: Path | None,
     units: Path,
     sender: str,
-    deadline: str,
+    when: tuple[str, str],
     questionnaires: list[str],
 ) -> Round:
-    """Open or create the round folder; it keeps the roster it was started with."""
+    """Open or create the round folder; it keeps the roster it was started with.
+
+    `when` is the deadline and the time zone as given (either may be empty: a re-run keeps
+    what the round has). round.json states what counts as on time, in words and as a time.
+    """
     rnd = open_round(round_id, rounds_dir, create=True)
     if rnd.roster_path.exists() and rnd.roster_path.read_bytes() != units.read_bytes():
         raise RoundError(
@@ -104,8 +115,18 @@ def _start_round(
         )
     if not rnd.roster_path.exists():
         atomic_write_bytes(rnd.roster_path, units.read_bytes())
-    if deadline:
-        rnd.settings["deadline"] = _deadline(deadline)
+    deadline, timezone = when
+    rnd.settings["timezone"] = timezone or rnd.settings.get("timezone") or machine_timezone()
+    deadline = deadline or rnd.settings.get("deadline", "")
+    try:
+        zone(rnd.settings["timezone"])
+        due = parse_deadline(deadline, rnd.settings["timezone"]) if deadline else None
+    except ValueError as exc:
+        raise RoundError(str(exc)) from None
+    if due is not None:
+        rnd.settings["deadline"] = due.given
+        rnd.settings["on_time_until"] = due.on_time_until.isoformat()
+        rnd.settings["deadline_rule"] = due.describe()
     rnd.settings.setdefault("created_at", _now())
     rnd.settings.update({"from": sender, "questionnaires": questionnaires})
     rnd.save_settings()
@@ -182,15 +203,6 @@ def remind(
     return out
 
 
-def _deadline(text: str) -> str:
-    try:
-        return datetime.fromisoformat(text).replace(microsecond=0).isoformat()
-    except ValueError:
-        raise RoundError(
-            f'"{text}" is not a date: give the deadline as 2026-12-15 (or 2026-12-15T17:00).'
-        ) from None
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -265,7 +277,8 @@ def _message(
 ) -> EmailMessage:
     first = group[0]
     titles: list[str] = []
-    lines, missing, rejected = [], [], []
+    lines: list[str] = []
+    blocks: dict[str, list[dict[str, str]]] = {"missing": [], "rejected": [], "damaged": []}
     attachments: list[tuple[str, bytes]] = []
     for r in group:
         qn = contents[r.questionnaire]
@@ -280,25 +293,28 @@ def _message(
         )
         lines.append(what)
         attach = rnd.folder / r.file
+        if template == "reminder" and r.status == "rejected" and unreadable(r):
+            blocks["damaged"].append(_damage(rnd, r, what, lang))
+            continue  # nothing to attach: the unit sends its own completed copy again
         if template == "reminder" and r.status == "rejected":
-            rejected.append(f"{what}: returned but not accepted: {r.issues[:200]}")
+            blocks["rejected"].append({"workbook": what, "reason": r.issues[:200]})
             feedback = feedback_path(rnd, r)
             if feedback.exists():
                 attach = feedback
         elif template == "reminder":
-            missing.append(what)
+            blocks["missing"].append({"workbook": what})
         attachments.append((attach.name, attach.read_bytes()))
     deadline = rnd.deadline
     values = {
         "unit_name": first.unit_name,
         "round": rnd.round_id,
-        "deadline": deadline.strftime("%Y-%m-%d") if deadline else "the date agreed",
+        "deadline": deadline.shown if deadline else "the date agreed",
         "titles": ", ".join(titles),
         "workbooks": "\n".join(lines),
-        "missing": "\n".join(missing) + ("\n" if missing else ""),
-        "rejected": "\n".join(rejected) + ("\n" if rejected else ""),
         "coordinator": rnd.settings.get("from", ""),
     }
+    for name, items in blocks.items():
+        values[name] = _block(f"reminder_{name}", items, lang, content_dir)
     msg_id = (
         f"<{rnd.round_id}.{first.unit_id}.{template}@rai-sheets.invalid>"
         if template == "invitation"
@@ -310,7 +326,53 @@ def _message(
         values,
         sender=rnd.settings.get("from", ""),
         to=first.recipient,
+        to_name=first.unit_name,
         attachments=attachments,
         content_dir=content_dir,
         message_id=msg_id,
+        essential=tuple(blocks),
     )
+
+
+def _block(name: str, items: list[dict[str, str]], lang: str, content_dir: Path | None) -> str:
+    """A reminder's paragraph from its template: one line per workbook, then what to do."""
+    if not items:
+        return ""
+    line, body = load_template(name, lang, content_dir, head="Line")
+    lines = "\n".join(string.Template(line).safe_substitute(i) for i in items)
+    return string.Template(body).safe_substitute(lines=lines).rstrip("\n") + "\n\n"
+
+
+def unreadable(r: ManifestRow) -> bool:
+    """The row's return could not be read (it was matched by its name or sender, not by the
+    identifiers inside it)."""
+    return r.matched_by not in ("", "contents")
+
+
+# Sentences of the catalogue's messages that speak to the coordinator, not to the unit.
+TO_THE_COORDINATOR = re.compile(r"^(Ask the unit|Ask them|Demandez à l'unité|Please report this)")
+
+
+def _damage(rnd: Round, r: ManifestRow, what: str, lang: str) -> dict[str, str]:
+    """What the unit is told about a return that could not be read: the file, when it came,
+    and what was wrong with it, in the unit's language, without the coordinator's advice."""
+    sha = Path(r.rejected_file).stem
+    sidecar = rnd.folder / "received" / f"{sha}.json"
+    info = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+    reasons = [
+        render(i.code, lang, **i.params)
+        for i in verdicts.stored_issues(rnd, sha)
+        if i.severity == ERROR
+    ]
+    sentences = [
+        s
+        for text in reasons
+        for s in re.split(r"(?<=[.!?])\s+", text)
+        if s and not TO_THE_COORDINATOR.match(s)
+    ]
+    return {
+        "workbook": what,
+        "file": info.get("original_name") or Path(r.rejected_file).name,
+        "received": r.returned_at[:16].replace("T", " ") or "?",
+        "reason": " ".join(sentences) or r.issues[:300],
+    }

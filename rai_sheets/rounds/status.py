@@ -1,5 +1,7 @@
-"""Where a round stands: per unit and questionnaire, sent, returned, accepted, rejected (why),
-missing, late; and the files that could not be matched. Read from the round folder alone."""
+"""Where a round stands: per unit and questionnaire, sent, returned, accepted, rejected,
+missing, late, each with its reason; the files that could not be matched, on their own; and
+whether the round is complete (every expected return accepted). Read from the round folder
+alone."""
 
 from __future__ import annotations
 
@@ -9,8 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..files import uninert
 from ..issues import REJECTED
-from .folder import open_round
+from .deadline import Deadline, parse_time
+from .folder import ManifestRow, open_round
+
+UNMATCHED_FIELDS = ("file", "original_name", "sender", "received_at", "status", "note", "issues")
 
 
 @dataclass
@@ -18,6 +24,7 @@ class StatusRow:
     unit_id: str
     unit_name: str
     system_id: str
+    system_name: str
     questionnaire: str
     recipient: str
     sent: bool
@@ -25,15 +32,22 @@ class StatusRow:
     status: str  # accepted, accepted-with-warnings, rejected, missing
     late: bool
     returned_at: str
+    returns: int
+    matched_by: str
     why: str
 
 
 @dataclass
 class RoundStatus:
     round_id: str
-    deadline: str
+    deadline: Deadline | None
     rows: list[StatusRow]
     unmatched: list[dict[str, str]]
+
+    @property
+    def complete(self) -> bool:
+        """Every expected return is accepted, whatever happened on the way."""
+        return bool(self.rows) and all(r.status.startswith("accepted") for r in self.rows)
 
     def totals(self) -> dict[str, int]:
         r = self.rows
@@ -49,10 +63,29 @@ class RoundStatus:
             "unmatched_files": len(self.unmatched),
         }
 
+    def verdict(self) -> str:
+        """One sentence: complete, or what is still needed."""
+        t = self.totals()
+        if self.complete:
+            return (
+                f"Round {self.round_id} is complete: all {t['workbooks']} expected returns "
+                "are accepted."
+            )
+        needed = [f"{t['missing']} missing"] if t["missing"] else []
+        needed += [f"{t['rejected']} rejected"] if t["rejected"] else []
+        return (
+            f"Round {self.round_id} is not complete: {t['accepted']} of {t['workbooks']} "
+            f"expected returns accepted ({', '.join(needed) or 'none expected'})."
+        )
+
     def as_dict(self) -> dict[str, Any]:
+        d = self.deadline
         return {
             "round": self.round_id,
-            "deadline": self.deadline,
+            "deadline": d.given if d else None,
+            "timezone": d.timezone if d else None,
+            "on_time_until": d.on_time_until.isoformat() if d else None,
+            "complete": self.complete,
             "rows": [vars(x) for x in self.rows],
             "unmatched": self.unmatched,
             "totals": self.totals(),
@@ -63,37 +96,50 @@ def status(
     round_id: str, *, rounds_dir: Path | None = None, now: datetime | None = None
 ) -> RoundStatus:
     rnd = open_round(round_id, rounds_dir)
-    now = now or datetime.now()
+    now = now or datetime.now().astimezone()
     deadline = rnd.deadline
-    rows = []
-    for r in rnd.read_manifest():
-        returned = r.status != "missing"
-        when = datetime.fromisoformat(r.returned_at) if r.returned_at else None
-        late = deadline is not None and (
-            (when is not None and when > deadline) or (when is None and now > deadline)
-        )
-        rows.append(
-            StatusRow(
-                r.unit_id,
-                r.unit_name,
-                r.system_id,
-                r.questionnaire,
-                r.recipient,
-                r.send_status == "sent",
-                returned,
-                r.status,
-                late,
-                r.returned_at,
-                r.issues,
-            )
-        )
+    rows = [_row(r, deadline, now) for r in rnd.read_manifest()]
     unmatched = []
     index = rnd.folder / "received" / "index.csv"
     if index.exists():
         with index.open(encoding="utf-8", newline="") as fh:
             unmatched = [
-                {k: rec[k] for k in ("original_name", "sender", "status", "issues")}
+                {k: uninert(rec.get(k) or "") for k in UNMATCHED_FIELDS}
                 for rec in csv.DictReader(fh)
-                if rec["matched"] == "no"
+                if rec.get("matched") == "no"
             ]
-    return RoundStatus(round_id, deadline.isoformat() if deadline else "", rows, unmatched)
+    return RoundStatus(round_id, deadline, rows, unmatched)
+
+
+def _row(r: ManifestRow, deadline: Deadline | None, now: datetime) -> StatusRow:
+    returned = r.status != "missing"
+    when = parse_time(r.returned_at)
+    if deadline is None:
+        late = False
+    elif returned:
+        late = when is not None and deadline.is_late(when)
+    else:
+        late = deadline.is_late(now)
+    why = r.issues or ("no return received yet" if not returned else r.status)
+    if late and deadline is not None:
+        why += (
+            f" | received after the deadline ({deadline.phrase()})"
+            if returned
+            else f"; the deadline ({deadline.phrase()}) has passed"
+        )
+    return StatusRow(
+        r.unit_id,
+        r.unit_name,
+        r.system_id,
+        r.system_name,
+        r.questionnaire,
+        r.recipient,
+        r.send_status == "sent",
+        returned,
+        r.status,
+        late,
+        r.returned_at,
+        r.returns,
+        r.matched_by,
+        why,
+    )
