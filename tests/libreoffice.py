@@ -18,6 +18,9 @@ from typing import Any
 BRIDGE = Path(__file__).with_name("lo_bridge.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 XLSX, ODS, XLS = "Calc MS Excel 2007 XML", "calc8", "MS Excel 97"
+# CSV import as a careless user's LibreOffice would do it: comma, double quotes, UTF-8, from
+# line 1, special numbers detected, and (the 13th token) formulas evaluated.
+CSV_EVALUATING_FORMULAS = "44,34,76,1,,0,false,true,false,false,false,-1,true"
 
 
 def missing_reason() -> str | None:
@@ -76,6 +79,19 @@ class LibreOffice:
 
     def load(self, path: Path) -> None:
         self._ask(op="load", path=str(path))
+
+    def load_csv(self, path: Path) -> None:
+        """Open a CSV file the way that is most dangerous: with formulas evaluated."""
+        self._ask(
+            op="load",
+            path=str(path),
+            filter="Text - txt - csv (StarCalc)",
+            options=CSV_EVALUATING_FORMULAS,
+        )
+
+    def formula_cells(self) -> list[str]:
+        """Every cell of the open document that holds a formula ("Sheet1.A2")."""
+        return list(self._ask(op="formulas")["cells"])
 
     def set(self, cells: list[tuple[str, str, Any]]) -> None:
         self._ask(op="set", cells=cells)

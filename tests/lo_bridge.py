@@ -3,11 +3,14 @@
 It connects to a headless soffice listening on a socket and answers JSON requests, one per
 line on stdin, with one JSON line on stdout:
 
-  {"op": "load", "path": ...}                      open a workbook (hidden)
+  {"op": "load", "path": ...}                      open a workbook (hidden); optional
+                                                   "filter" and "options" (e.g. CSV import)
   {"op": "set", "cells": [[name, kind, value]]}   kind: text, number, date (ISO), blank
   {"op": "calc"}                                   calculateAll()
   {"op": "get", "names": [...]}                    -> {"values": [[kind, value], ...]}
   {"op": "save", "path": ..., "filter": ...}       store as xlsx / ods / xls
+  {"op": "formulas"}                               -> {"cells": ["Sheet1.A2", ...]}: every
+                                                   cell holding a formula, on every sheet
   {"op": "close"}
 """
 
@@ -103,6 +106,18 @@ def read(cell):
     return ["number", cell.getValue()]
 
 
+def formula_cells(doc):
+    """Addresses of the cells that hold a formula, on every sheet."""
+    from com.sun.star.sheet.CellFlags import FORMULA  # type: ignore[import-not-found]
+
+    found = []
+    for i in range(doc.Sheets.getCount()):
+        ranges = doc.Sheets.getByIndex(i).queryContentCells(FORMULA)
+        text = ranges.getRangeAddressesAsString()
+        found += [a for a in text.split(";") if a]
+    return found
+
+
 def main():
     port = int(sys.argv[1])
     desktop = connect(port)
@@ -117,7 +132,12 @@ def main():
                     doc.close(True)
                 url = uno.systemPathToFileUrl(req["path"])
                 _cells.clear()
-                doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+                args = [prop("Hidden", True)]
+                if req.get("filter"):
+                    args.append(prop("FilterName", req["filter"]))
+                if req.get("options"):
+                    args.append(prop("FilterOptions", req["options"]))
+                doc = desktop.loadComponentFromURL(url, "_blank", 0, tuple(args))
                 if doc is None:
                     raise RuntimeError(f"LibreOffice could not open {req['path']}")
             elif op == "set":
@@ -141,6 +161,8 @@ def main():
                 if req.get("password"):
                     args.append(prop("Password", req["password"]))
                 doc.storeToURL(url, tuple(args))
+            elif op == "formulas":
+                out["cells"] = formula_cells(doc)
             elif op == "close":
                 if doc is not None:
                     doc.close(True)

@@ -313,8 +313,13 @@ def _message(
         "workbooks": "\n".join(lines),
         "coordinator": rnd.settings.get("from", ""),
     }
-    for name, items in blocks.items():
-        values[name] = _block(f"reminder_{name}", items, lang, content_dir)
+    texts = {
+        name: _block(f"reminder_{name}", items, lang, content_dir) for name, items in blocks.items()
+    }
+    last = [name for name, text in texts.items() if text][-1:]
+    for name in last:  # blocks are a blank line apart; the template follows the last one
+        texts[name] = texts[name].removesuffix("\n")
+    values.update(texts)
     msg_id = (
         f"<{rnd.round_id}.{first.unit_id}.{template}@rai-sheets.invalid>"
         if template == "invitation"

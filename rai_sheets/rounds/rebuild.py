@@ -140,7 +140,7 @@ def _settle(
         r.status, r.matched_by = kept.status, CONTENTS
         r.accepted_file = f"received/{judge.info[kept.name]['file']}"
         r.returned_at = judge.when(kept)
-        r.issues = _accepted_why(r, kept, len(files), judge)[:1000]
+        r.issues = _accepted_why(r, kept, files, judge)[:1000]
         return None
     if files:
         latest = max(files, key=lambda f: (judge.arrival(f), f.name))
@@ -160,15 +160,20 @@ def _shown(stored: str) -> str:
     return stored[:16].replace("T", " ") if stored else "at an unknown time"
 
 
-def _accepted_why(r: ManifestRow, kept: ReturnedFile, returns: int, judge: Judge) -> str:
+def _accepted_why(
+    r: ManifestRow, kept: ReturnedFile, files: list[ReturnedFile], judge: Judge
+) -> str:
     info = judge.info[kept.name]
     notes = [f"{info['original_name']} received {_shown(judge.when(kept))}"]
     sender = info.get("sender", "")
     if sender and r.recipient and sender != r.recipient.lower():
         notes.append(f"returned by {sender}, not by {r.recipient} to whom it was sent")
     notes += [i.message for i in kept.issues if i.code != "duplicate-return"]
-    if returns > 1:
-        notes.append(f"{returns} returns received for this workbook; this one, saved last, counts")
+    usable = sum(f.status != REJECTED for f in files)
+    if usable > 1:
+        notes.append(f"{usable} usable returns received; this one, saved last, counts")
+    if len(files) > usable:
+        notes.append(f"{len(files) - usable} other file(s) received for it could not be accepted")
     return " | ".join(notes)
 
 
@@ -244,7 +249,7 @@ def _write_index(
             info.get("file", ""),
             info.get("original_name", ""),
             info.get("sender", ""),
-            info.get("received_at", ""),
+            judge.when(f) if info else "",
             f.status,
             f.questionnaire,
             f.unit_id,
