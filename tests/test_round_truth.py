@@ -5,6 +5,7 @@ theirs), what the reminders tell the units, and when the round is done."""
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
 import hashlib
@@ -29,7 +30,10 @@ from rai_sheets.content.load import load_questionnaire
 from rai_sheets.issues import render
 from rai_sheets.model import Unit
 from rai_sheets.returns import validate as validate_module
-from rai_sheets.rounds.mail import load_template
+from rai_sheets.rounds import verdicts
+from rai_sheets.rounds.attribute import BOTH, FILE_NAME, SENDER, attribute
+from rai_sheets.rounds.folder import ManifestRow
+from rai_sheets.rounds.mail import compose, load_template
 from rai_sheets.rounds.status import status
 from rai_sheets.simulate import Profile, answers_for
 from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
@@ -282,3 +286,175 @@ def test_a_round_tells_the_truth_from_invitation_to_summary(tmp_path, smtp_inbox
     own = [r for r in table if "scan0001" in str(r[6])]
     assert not blamed and len(own) == 1 and not own[0][1] and own[0][5] == "rejected"
     assert not [r for r in coverage if r and r[5] == "missing"]
+
+
+def manifest_row(qid: str, uid: str, recipient: str, system: str = "") -> ManifestRow:
+    stem = f"{qid}_{uid}{'_' + system if system else ''}_R1"
+    return ManifestRow(uid, f"Unit {uid}", system, "", qid, recipient, f"sent/{stem}.xlsx", "")
+
+
+ROWS = [
+    manifest_row("readiness", "U01", "u01@police.example"),
+    manifest_row("risk", "U01", "u01@police.example", "S1"),
+    manifest_row("risk", "U01", "u01@police.example", "S10"),
+    manifest_row("readiness", "U02", "u02@police.example"),
+    manifest_row("readiness", "U05", "shared@police.example"),
+    manifest_row("readiness", "U06", "shared@police.example"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "sender", "row", "how"),
+    [
+        ("readiness_U02_R1 (1).xlsx", "", ("readiness", "U02", ""), "file name"),
+        ("Copy of readiness_U02_R1.xlsx", "U02@police.example", ("readiness", "U02", ""), "both"),
+        ("readiness_U02_R1.xlsx", "friend@elsewhere.example", ("readiness", "U02", ""), "name"),
+        ("risk_U01_S10_R1.xlsx", "", ("risk", "U01", "S10"), "file name"),
+        ("scan0001.xlsx", "u02@police.example", ("readiness", "U02", ""), "sender"),
+        ("Risk assessment.xlsx", "u01@police.example", None, "3 workbooks"),
+        ("readiness.xlsx", "u01@police.example", ("readiness", "U01", ""), "sender"),
+        # doubt: never put on a unit's row
+        ("readiness_U02_R1.xlsx", "u01@police.example", None, "the address of unit U01"),
+        ("scan0001.xlsx", "u01@police.example", None, "was sent 3 workbooks"),
+        ("scan0001.xlsx", "shared@police.example", None, "was sent 2 workbooks"),
+        ("scan0001.xlsx", "", None, "it has no sender"),
+        ("scan0001.xlsx", "friend@elsewhere.example", None, "is not on the roster"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_matched_only_without_doubt(name, sender, row, how):
+    found = attribute(name, sender, ROWS)
+    assert found.key == row
+    expected_how = {"both": BOTH, "name": FILE_NAME, "file name": FILE_NAME, "sender": SENDER}
+    if row is None:
+        assert how in found.how
+    else:
+        assert found.how == expected_how[how]
+
+
+def test_a_file_that_crashes_the_reader_is_judged_once_and_the_round_goes_on(tmp_path, monkeypatch):
+    roster = write_roster(tmp_path / "units.csv")
+    rounds = tmp_path / "rounds"
+    base = ["--round", "R1", "--rounds-dir", str(rounds)]
+    run = CliRunner().invoke
+    assert run(cli, ["distribute", "readiness", "--units", str(roster), *base]).exit_code == 0
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for uid in ("U01", "U04"):
+        name, data = returned("readiness", uid)
+        (drop / name).write_bytes(data)
+    (drop / "boom.xlsx").write_bytes(returned("readiness", "U05")[1])
+    read: list[str] = []
+    real_read = validate_module.read_return
+
+    def crashing(path, shown, contents):  # a reader that dies on one file, like calamine can
+        read.append(shown)
+        if shown.startswith("boom"):
+            raise MemoryError("memory allocation of 51539607552 bytes failed")
+        return real_read(path, shown, contents)
+
+    monkeypatch.setattr(validate_module, "read_return", crashing)
+    result = run(cli, ["collect", str(drop), *base])
+    assert result.exit_code == 1 and "not matched to the round: boom.xlsx" in result.output
+    assert "Traceback" not in result.output
+    verdict = next((rounds / "R1" / "verdicts").glob("*.json"))
+    assert json.loads(verdict.read_text())["issues"][0]["code"] == "internal-error"
+
+    empty = tmp_path / "nothing-new"
+    empty.mkdir()
+    read.clear()
+    result = run(cli, ["collect", str(empty), *base])
+    assert result.exit_code == 0, result.output  # nothing new, nothing wrong this time
+    assert not [n for n in read if n.startswith("boom")] and len(read) == 2
+    result = run(cli, ["consolidate", *base])
+    assert result.exit_code == 1 and "is not complete" in result.output  # three still missing
+    assert (rounds / "R1" / "summary.xlsx").exists()
+    assert not [n for n in read if n.startswith("boom")]
+
+    # A new version of the tool looks at the file afresh.
+    monkeypatch.setattr(verdicts, "tool_fingerprint", lambda: "0.2.0+another-build")
+    read.clear()
+    assert run(cli, ["collect", str(empty), *base]).exit_code == 0
+    assert [n for n in read if n.startswith("boom")]
+
+
+def test_every_csv_file_the_round_writes_opens_in_libreoffice_without_a_formula(
+    tmp_path, libreoffice
+):
+    roster = write_roster(tmp_path / "units.csv")
+    rounds = tmp_path / "rounds"
+    base = ["--round", "R1", "--rounds-dir", str(rounds)]
+    run = CliRunner().invoke
+    assert run(cli, ["distribute", "--units", str(roster), *base]).exit_code == 0
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for qid in ("readiness", "risk"):
+        name, data = returned(qid, "U03")
+        (drop / name).write_bytes(data)
+    (drop / "=cmd.xlsx").write_bytes(b"not a workbook")
+    run(cli, ["collect", str(drop), *base])
+    data_dir = tmp_path / "data"
+    run(cli, ["consolidate", "--data", str(data_dir), *base])
+    folder = rounds / "R1"
+    written = [folder / "manifest.csv", folder / "received" / "index.csv"]
+    written += [data_dir / "responses.csv", data_dir / "scores.csv"]
+    for path in written:
+        with path.open(encoding="utf-8", newline="") as fh:
+            cells = {c for row in csv.reader(fh) for c in row}
+        assert cells & {"'" + FORMULA_UNIT, "'" + FORMULA_SYSTEM} or path.name == "index.csv"
+        libreoffice.load_csv(path)
+        assert libreoffice.formula_cells() == [], path.name
+        libreoffice.close_doc()
+    # The check can fail: the same names written raw become formulas in LibreOffice.
+    raw = tmp_path / "raw.csv"
+    with raw.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["unit_name", "system_name"], [FORMULA_UNIT, "=1+1"]])
+    libreoffice.load_csv(raw)
+    assert libreoffice.formula_cells()
+    libreoffice.close_doc()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        FRENCH_UNIT,
+        "Gendarmerie – Unité d'investigation « numérique »",
+        "Unité cybercriminalité, Nord-Est",
+        'Ré, mi (Nord) <Équipe> "A"',
+        "Ελληνική Αστυνομία",
+        "Plain ASCII Unit",
+    ],
+)
+def test_subjects_and_display_names_read_back_exactly_as_written(name):
+    subject = f"[R1] Rappel : classeurs IA responsable pour {name} - échéance 2026-11-27"
+    msg = compose(
+        "reminder",
+        "fr",
+        {"unit_name": name},
+        sender=COORDINATOR,
+        to="unit@police.example",
+        to_name=name,
+        attachments=[],
+    )
+    msg.replace_header("Subject", subject)
+    parsed = email.message_from_bytes(bytes(msg), policy=email.policy.strict)
+    assert str(parsed["Subject"]) == subject
+    assert parsed["To"].addresses[0].display_name == name
+    assert parsed["To"].addresses[0].addr_spec == "unit@police.example"
+    assert parsed["From"].addresses[0].display_name == COORDINATOR_NAME
+    assert bytes(msg).isascii()
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Ελληνική Αστυνομία – Διεύθυνση Ηλεκτρονικού Εγκλήματος, υπενθύμιση για τον γύρο R1",
+        "Rappel  –  deux  espaces, et un à la fin ",
+    ],
+)
+def test_long_and_oddly_spaced_subjects_read_back_exactly(subject):
+    msg = compose(
+        "reminder", "en", {}, sender=COORDINATOR, to="unit@police.example", attachments=[]
+    )
+    msg.replace_header("Subject", subject)
+    parsed = email.message_from_bytes(bytes(msg), policy=email.policy.strict)
+    assert str(parsed["Subject"]) == subject

@@ -55,10 +55,10 @@ def attribute(original_name: str, sender: str, rows: list[ManifestRow]) -> Attri
         who = f"its sender {sender} is not on the roster" if sender else "it has no sender"
         return Attribution(None, f"its name is not that of a workbook sent, and {who}")
     theirs = [r for r in rows if r.recipient.lower() == sender]
-    if len(theirs) > 1:  # the questionnaire named in the file name may settle it
-        theirs = [r for r in theirs if f"_{r.questionnaire.lower()}_" in name] or theirs
-    if len(theirs) == 1:
-        return Attribution(theirs[0].key, SENDER)
+    # the questionnaire named in the file name may settle which of them it is
+    named = [r for r in theirs if f"_{r.questionnaire.lower()}_" in name] or theirs
+    if len(named) == 1:
+        return Attribution(named[0].key, SENDER)
     return Attribution(
         None,
         f"its sender {sender} was sent {len(theirs)} workbooks and its name does not say which",

@@ -15,10 +15,11 @@ policy writes subjects and display names itself, the unambiguous way RFC 2047 al
 Text with tabs, several spaces in a row, or spaces at either end is encoded whole. ASCII-only
 headers, and anything else, are left to the library.
 
-One limit, on Python's side: its parser keeps the whitespace between two encoded words inside
-a display name, so a name with a run of more than 39 bytes of non-ASCII text (a long name in
-a non-Latin script) gains a space there when read back by Python 3.11; mail clients follow
-the standard and show it as written.
+Two limits, on Python's side, for display names only: its parser keeps the whitespace between
+two encoded words, so a name with a run of more than 39 bytes of non-ASCII text (a long name
+in a non-Latin script) gains a space there when read back by Python 3.11, and it collapses
+runs of spaces inside a name (as the standard allows for names written plainly). Mail
+clients show both as written; subjects are exact everywhere.
 """
 
 from __future__ import annotations

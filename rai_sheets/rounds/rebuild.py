@@ -160,34 +160,37 @@ def _shown(stored: str) -> str:
     return stored[:16].replace("T", " ") if stored else "at an unknown time"
 
 
+def _source(f: ReturnedFile, judge: Judge) -> str:
+    """Which file a row's reason is about: its name, sender if it matters, arrival, matching."""
+    info, how = judge.info[f.name], judge.matches.get(f.name)
+    sender = info.get("sender", "")
+    text = info["original_name"] + (f" from {sender}" if how and sender else "")
+    text += f", received {_shown(judge.when(f))}"
+    return text + (f"; matched to this workbook by its {how.how}" if how else "")
+
+
 def _accepted_why(
     r: ManifestRow, kept: ReturnedFile, files: list[ReturnedFile], judge: Judge
 ) -> str:
-    info = judge.info[kept.name]
-    notes = [f"{info['original_name']} received {_shown(judge.when(kept))}"]
-    sender = info.get("sender", "")
+    """The warnings first, then anything else worth knowing, then which file counts."""
+    notes = [i.message for i in kept.issues if i.code != "duplicate-return"]
+    sender = judge.info[kept.name].get("sender", "")
     if sender and r.recipient and sender != r.recipient.lower():
         notes.append(f"returned by {sender}, not by {r.recipient} to whom it was sent")
-    notes += [i.message for i in kept.issues if i.code != "duplicate-return"]
     usable = sum(f.status != REJECTED for f in files)
     if usable > 1:
         notes.append(f"{usable} usable returns received; this one, saved last, counts")
     if len(files) > usable:
         notes.append(f"{len(files) - usable} other file(s) received for it could not be accepted")
-    return " | ".join(notes)
+    source = _source(kept, judge)
+    return f"{' | '.join(notes)} ({source})" if notes else source
 
 
 def _rejected_why(f: ReturnedFile, judge: Judge) -> str:
-    info = judge.info[f.name]
+    """Why the return was not accepted, then which file it was."""
     errors = " | ".join(i.message for i in f.issues if i.severity == ERROR)
-    when = _shown(judge.when(f))
-    if f.name not in judge.matches:
-        return f"{info['original_name']} received {when}: {errors}"
-    sender = info.get("sender") or "an unknown sender"
-    return (
-        f"{info['original_name']} from {sender}, received {when}, could not be read "
-        f"(matched to this workbook by its {judge.how(f)}): {errors}"
-    )
+    unread = "could not be read: " if f.name in judge.matches else ""
+    return f"{unread}{errors} ({_source(f, judge)})"
 
 
 def _keep_rejected(rnd: Round, f: ReturnedFile, judge: Judge) -> None:
