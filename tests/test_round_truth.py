@@ -458,3 +458,38 @@ def test_long_and_oddly_spaced_subjects_read_back_exactly(subject):
     msg.replace_header("Subject", subject)
     parsed = email.message_from_bytes(bytes(msg), policy=email.policy.strict)
     assert str(parsed["Subject"]) == subject
+
+
+def _shape(value):
+    """A JSON value's structure: keys and types, lists by their first item."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__
+
+
+def test_the_status_json_documented_in_the_readme_is_what_status_prints(tmp_path):
+    roster = write_roster(tmp_path / "units.csv")
+    rounds = tmp_path / "rounds"
+    base = ["--round", "R1", "--rounds-dir", str(rounds)]
+    run = CliRunner().invoke
+    due = date.today() + timedelta(days=3)
+    assert run(cli, ["distribute", "--units", str(roster), "--deadline", str(due), *base])
+    name, good = returned("readiness", "U05")
+    box = mailbox.mbox(tmp_path / "replies.mbox")
+    box.add(reply("U05", at(due, 9), [(name, good[:5000])]))
+    box.add(reply("U99", at(due, 9), [("scan0001.xlsx", good[:4000])], sender="x@y.example"))
+    box.add(reply("U01", at(due, 9), [returned("readiness", "U01")]))
+    box.close()
+    run(cli, ["collect", str(tmp_path / "replies.mbox"), *base])
+    real = json.loads(run(cli, ["status", "--json", *base]).output)
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("`status --json` prints one JSON document", 1)[1]
+    example = json.loads(section.split("```json", 1)[1].split("```", 1)[0])
+    assert _shape(example) == _shape(real)
+    assert all(_shape(row) == _shape(example["rows"][0]) for row in real["rows"])
+    documented = section.split("```json", 1)[0]
+    fields = [*real, *real["rows"][0], *real["unmatched"][0], *real["totals"]]
+    assert not [f for f in fields if f"`{f}`" not in documented and f".{f}`" not in documented]
