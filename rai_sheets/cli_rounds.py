@@ -165,6 +165,33 @@ def distribute(
         sys.exit(EXIT_PROBLEMS)
 
 
+def _report_collect(out: Any, round_id: str) -> None:
+    """What a collect run did, and where the manifest stands."""
+    click.echo(
+        f"Stored {out.stored} new file(s) ({out.duplicates} already received) in "
+        f"{out.round.folder}/received"
+    )
+    for name, why in out.refused:
+        click.echo(f"  refused {name}: {why}")
+    for text in out.without_attachment:
+        click.echo(f"  no spreadsheet attached: {text}")
+    for f in out.new_rejected:
+        reason = next((i.message for i in f.issues if i.severity == "error"), "")
+        who = f"{f.questionnaire} {f.unit_id} {f.system_id}".strip()
+        click.echo(f"  rejected ({who}): {f.name}: {reason}")
+    for f in out.unmatched:
+        reason = f.issues[0].message if f.issues else "not a workbook of this round"
+        click.echo(f"  not matched to the round: {f.name}: {reason}")
+    counts = Counter(r.status for r in out.rows)
+    click.echo(
+        f"Manifest: {counts.get('accepted', 0) + counts.get('accepted-with-warnings', 0)} "
+        f"accepted, {counts.get('rejected', 0)} rejected, {counts.get('missing', 0)} "
+        f"missing of {len(out.rows)} workbooks. See: rai-sheets status --round {round_id}"
+    )
+    if out.complete:
+        click.echo(f"Round {round_id} is complete: every expected return is accepted.")
+
+
 @click.command()
 @click.option("--round", "round_id", required=True, metavar="ID", help="The round to collect for.")
 @click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -245,29 +272,7 @@ def collect(
         )
     finally:
         finish()
-    click.echo(
-        f"Stored {out.stored} new file(s) ({out.duplicates} already received) in "
-        f"{out.round.folder}/received"
-    )
-    for name, why in out.refused:
-        click.echo(f"  refused {name}: {why}")
-    for text in out.without_attachment:
-        click.echo(f"  no spreadsheet attached: {text}")
-    for f in out.new_rejected:
-        reason = next((i.message for i in f.issues if i.severity == "error"), "")
-        who = f"{f.questionnaire} {f.unit_id} {f.system_id}".strip()
-        click.echo(f"  rejected ({who}): {f.name}: {reason}")
-    for f in out.unmatched:
-        reason = f.issues[0].message if f.issues else "not a workbook of this round"
-        click.echo(f"  not matched to the round: {f.name}: {reason}")
-    counts = Counter(r.status for r in out.rows)
-    click.echo(
-        f"Manifest: {counts.get('accepted', 0) + counts.get('accepted-with-warnings', 0)} "
-        f"accepted, {counts.get('rejected', 0)} rejected, {counts.get('missing', 0)} "
-        f"missing of {len(out.rows)} workbooks. See: rai-sheets status --round {round_id}"
-    )
-    if out.complete:
-        click.echo(f"Round {round_id} is complete: every expected return is accepted.")
+    _report_collect(out, round_id)
     if out.problems:
         sys.exit(EXIT_PROBLEMS)
 
