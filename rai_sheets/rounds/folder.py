@@ -25,12 +25,12 @@ import json
 import os
 import re
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write_bytes, inert, uninert
-from .deadline import Deadline, machine_timezone, parse_deadline
+from .deadline import Deadline, machine_timezone, parse_deadline, zone
 
 ROUNDS_DIR = Path("output/rounds")
 ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
@@ -92,6 +92,13 @@ class Round:
     def timezone(self) -> str:
         """The round's time zone; rounds made before it was recorded use the machine's."""
         return str(self.settings.get("timezone") or machine_timezone())
+
+    @property
+    def zone(self) -> tzinfo:
+        try:
+            return zone(self.timezone)
+        except ValueError as exc:
+            raise RoundError(f"{self.folder / 'round.json'}: {exc}") from None
 
     @property
     def deadline(self) -> Deadline | None:

@@ -27,7 +27,7 @@ from ..returns.returned import ReturnedFile
 from ..returns.validate import validate
 from . import verdicts
 from .attribute import Attribution, attribute
-from .deadline import parse_time, zone
+from .deadline import parse_time
 from .folder import ManifestRow, Round, feedback_path
 
 Progress = Callable[[int, int], None]
@@ -88,7 +88,7 @@ class Judge:
         moment = parse_time(self.info[f.name].get("received_at", ""))
         if moment is None:
             return ""
-        return moment.astimezone(zone(self.rnd.timezone)).isoformat(timespec="seconds")
+        return moment.astimezone(self.rnd.zone).isoformat(timespec="seconds")
 
 
 def rebuild(
