@@ -22,6 +22,8 @@ from .cli_common import (
     ProblemsFound,
     bullets,
     content_dir_option,
+    history_option,
+    prefill_option,
     progress_bar,
     rounds_dir_option,
 )
@@ -47,7 +49,7 @@ class Group(click.Group):
             raise ProblemsFound("The roster has problems:\n" + bullets(exc.problems)) from None
         except (api.UsageError, RoundError) as exc:
             raise click.UsageError(str(exc)) from None
-        except MailError as exc:
+        except (MailError, api.HistoryError) as exc:
             raise ProblemsFound(str(exc)) from None
         except BrokenPipeError:  # output piped into `head` and closed: not an error
             sys.stderr.close()
@@ -117,6 +119,8 @@ def cli() -> None:
     help="Password for sheet protection (default: protected without a password). "
     "Also RAI_SHEETS_SHEET_PASSWORD.",
 )
+@prefill_option
+@history_option
 @content_dir_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 def generate(
@@ -126,6 +130,8 @@ def generate(
     lang: str,
     out_dir: Path,
     password: str,
+    prefill_from: str,
+    history: Path,
     content_dir: Path | None,
     quiet: bool,
 ) -> None:
@@ -136,6 +142,7 @@ def generate(
       rai-sheets generate                       # three blank workbooks in output/
       rai-sheets generate risk --lang fr
       rai-sheets generate --units units.csv --round 2026Q4 -o out/2026Q4
+      rai-sheets generate --units units.csv --round 2027Q4 --prefill-from 2026Q4
     """
     progress, finish = progress_bar("Writing workbooks", not quiet and units is not None)
     try:
@@ -147,6 +154,8 @@ def generate(
             out_dir=out_dir,
             content_dir=content_dir,
             password=password,
+            prefill_from=prefill_from,
+            history=history,
             progress=progress,
         )
     finally:
@@ -159,6 +168,13 @@ def generate(
         counts[f.questionnaire] = counts.get(f.questionnaire, 0) + 1
     summary = ", ".join(f"{n} {q}" for q, n in counts.items())
     click.echo(f"Wrote {len(files)} workbook(s) to {out_dir}/ ({summary}).")
+    if prefill_from:
+        carried = [f for f in files if f.carried]
+        click.echo(
+            f"{len(carried)} pre-filled with their answers of round {prefill_from} "
+            f"({sum(f.carried for f in carried)} answers, shaded blue for review); "
+            f"{len(files) - len(carried)} had no accepted return in that round."
+        )
 
 
 @cli.group()
@@ -246,7 +262,7 @@ def validate(
         finish()
     if report:
         api.write_issue_report(result, report)
-    written = api.write_feedback(result, feedback) if feedback else []
+    written = api.write_feedback(result, feedback, content_dir) if feedback else []
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -310,6 +326,15 @@ def validate(
     default=None,
     help="Worker processes (default: one per CPU core).",
 )
+@history_option
+@click.option(
+    "--round-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="DATE",
+    help="The date that orders this round among the others in the history, e.g. 2026-12-15 "
+    "[default: the round's deadline, else the date it was first recorded, else today].",
+)
 @rounds_dir_option
 @content_dir_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary lines.")
@@ -322,6 +347,8 @@ def consolidate(
     min_group: int,
     below_band: str,
     jobs: int | None,
+    history: Path,
+    round_date: Any,
     rounds_dir: Path,
     content_dir: Path | None,
     quiet: bool,
@@ -347,6 +374,8 @@ def consolidate(
         jobs=jobs,
         min_group=min_group,
         below_band=below_band,
+        history=history,
+        round_date=round_date.date() if round_date else None,
         progress=progress,
     )
     try:
@@ -372,12 +401,97 @@ def consolidate(
         finish()
     if not quiet:
         render.consolidation(result)
+    click.echo(
+        f"History: round {result.round_id} recorded in {result.history} "
+        f"({result.rounds_held} round(s) held; see rai-sheets history)."
+    )
     click.echo(render.validation_summary(result.report))
     if not paths:  # a round: its exit status is the round's as it stands now
         click.echo(verdict)
         if not complete:
             sys.exit(EXIT_PROBLEMS)
     elif result.report.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@history_option
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Also write every round's tidy data here: rounds.csv, responses.csv, scores.csv.",
+)
+def history(history: Path, export_dir: Path | None) -> None:
+    """List the rounds in the history store, oldest first, with their returns.
+
+    Every consolidation records its accepted answers and scores in the store; re-consolidating
+    a round replaces that round's rows. The summary's Trends sheet compares the rounds held.
+
+    \b
+    Examples:
+      rai-sheets history
+      rai-sheets history --history archive/history.sqlite --export data/all-rounds
+    """
+    rounds = api.history_rounds(history)
+    if not rounds:
+        click.echo(f"No round held yet in {history}: `rai-sheets consolidate` records one.")
+        return
+    ids = api.questionnaire_ids(None)
+    click.echo(
+        f"{'ROUND':<12}  {'DATE':<10}  "
+        + "  ".join(f"{q.upper():>9}" for q in ids)
+        + "  CONSOLIDATED"
+    )
+    for r in rounds:
+        counts = "  ".join(f"{r.returns.get(q, 0):>9}" for q in ids)
+        click.echo(
+            f"{r.round_id:<12}  {r.round_date.isoformat():<10}  {counts}  {r.consolidated_at}"
+        )
+    click.echo(f"{len(rounds)} round(s) in {history} (accepted returns per questionnaire).")
+    if export_dir:
+        for path in api.history_export(export_dir, history):
+            click.echo(f"Data: {path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output/migrated"),
+    show_default=True,
+    help="Folder for the migrated workbooks.",
+)
+@content_dir_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def migrate(paths: tuple[Path, ...], out_dir: Path, content_dir: Path | None, quiet: bool) -> None:
+    """Turn returns made from an older content version into workbooks of the current one.
+
+    Every answer whose question still exists is carried over (shaded blue); a first sheet,
+    Changes, and the console list the questions that are new or changed and need an answer.
+    Renamed and split questions follow source_content/<questionnaire>/question_map.csv.
+    PATHS are files or folders. Exit 1 when a file could not be migrated.
+
+    \b
+    Examples:
+      rai-sheets migrate returns/action_U12_S-DOCS_2026Q4.xlsx -o to-send-back/
+    """
+    results = api.migrate(list(paths), out_dir, content_dir)
+    for m in results:
+        if not quiet or m.issues:
+            render.migration(m)
+    written = [m for m in results if m.path]
+    failed = [m for m in results if m.issues]
+    click.echo(
+        f"{len(written)} workbook(s) migrated to {out_dir}/"
+        + (f"; {len(failed)} could not be migrated." if failed else ".")
+    )
+    if failed:
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -415,6 +529,7 @@ def demo(out_dir: Path) -> None:
         ("leadership summary", res.summary),
         ("issues, one row each", res.issues),
         ("feedback to units", res.feedback),
+        ("history of rounds", res.history),
     ):
         click.echo(f"  {label + ':':<22} {path}")
     for path in res.data:

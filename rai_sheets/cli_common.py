@@ -72,3 +72,19 @@ rounds_dir_option = click.option(
     show_default=True,
     help="Where round folders live (also RAI_SHEETS_ROUNDS).",
 )
+history_option = click.option(
+    "--history",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="RAI_SHEETS_HISTORY",
+    default=Path("output/history.sqlite"),
+    show_default=True,
+    help="The history store: one SQLite file holding every consolidated round "
+    "(also RAI_SHEETS_HISTORY).",
+)
+prefill_option = click.option(
+    "--prefill-from",
+    default="",
+    metavar="ROUND",
+    help="Pre-fill each unit's and AI system's workbook with its last accepted answers of "
+    "this round, from the history store, marked for review.",
+)

@@ -14,7 +14,14 @@ from typing import Any
 import click
 
 from . import render
-from .cli_common import EXIT_PROBLEMS, content_dir_option, progress_bar, rounds_dir_option
+from .cli_common import (
+    EXIT_PROBLEMS,
+    content_dir_option,
+    history_option,
+    prefill_option,
+    progress_bar,
+    rounds_dir_option,
+)
 from .rounds.mail import SmtpSettings
 
 
@@ -114,6 +121,8 @@ def _report_mail(out: Any, what: str) -> None:
     help="The round's time zone, e.g. Europe/Paris, for the deadline and arrival times "
     "(default: the machine's; kept in round.json).",
 )
+@prefill_option
+@history_option
 @smtp_options
 @rounds_dir_option
 @content_dir_option
@@ -124,6 +133,8 @@ def distribute(
     sender: str,
     deadline: str,
     timezone: str,
+    prefill_from: str,
+    history: Path,
     send: bool,
     smtp_host: str,
     smtp_port: int,
@@ -145,6 +156,7 @@ def distribute(
           --from "AI Governance <ai@police.example>"
       RAI_SHEETS_SMTP_PASSWORD=... rai-sheets distribute --units units.csv --round 2026Q4 \\
           --send --smtp-host smtp.police.example --smtp-user ai-governance
+      rai-sheets distribute --units units.csv --round 2027Q4 --prefill-from 2026Q4 ...
     """
     from .rounds.outgoing import distribute as run
 
@@ -155,11 +167,18 @@ def distribute(
         sender=sender,
         deadline=deadline,
         timezone=timezone,
+        prefill_from=prefill_from,
+        history=history,
         rounds_dir=rounds_dir,
         content_dir=content_dir,
         smtp=_smtp(send, smtp_host, smtp_port, smtp_security, smtp_user),
     )
     click.echo(f"Round {round_id}: {out.new_workbooks} new workbook(s) in {out.round.folder}/sent")
+    if prefill_from:
+        click.echo(
+            f"  {out.prefilled} of them pre-filled with their answers of round {prefill_from} "
+            "(shaded blue for review)."
+        )
     _report_mail(out, "invitation")
     if out.failed:
         sys.exit(EXIT_PROBLEMS)

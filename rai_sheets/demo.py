@@ -69,6 +69,7 @@ class DemoResult:
     summary: Path
     issues: Path
     feedback: Path
+    history: Path
     data: list[Path] = field(default_factory=list)
     report: api.ConsolidationResult | None = None
 
@@ -98,6 +99,7 @@ def run_demo(folder: Path, progress: api.Progress | None = None, seed: int = 202
         folder / "summary.xlsx",
         folder / "issues.xlsx",
         folder / "feedback",
+        folder / "history.sqlite",
     )
     write_roster(res.roster)
     api.generate(None, units=res.roster, round_id=ROUND, out_dir=res.sent)
@@ -137,6 +139,7 @@ def run_demo(folder: Path, progress: api.Progress | None = None, seed: int = 202
         output=res.summary,
         data_dir=folder / "data",
         round_id=ROUND,
+        history=res.history,
         progress=progress,
     )
     api.write_issue_report(result.report, res.issues)

@@ -84,8 +84,12 @@ CATALOGUE: dict[str, Template] = {
     ),
     "old-template": Template(
         ERROR,
-        "The workbook was made from content version {found}; the current version is {expected}. Ask the unit to copy their answers into the current workbook.",
-        "Le classeur a été créé avec la version {found} ; la version actuelle est {expected}. Recopiez vos réponses dans le classeur actuel.",
+        "The workbook was made from content version {found}; the current version is {expected}. `rai-sheets migrate` carries its answers into a current workbook (the feedback workbook is that one): answer the new questions listed there and send it back.",
+        "Le classeur a été créé avec la version {found} ; la version actuelle est {expected}. `rai-sheets migrate` reprend vos réponses dans un classeur actuel (le classeur de retour est celui-là) : répondez aux nouvelles questions qu'il indique et renvoyez-le.",
+    ),
+    "newer-template": Template(
+        ERROR,
+        "The workbook was made from content version {found}, newer than this content's version {expected}. Use the content it was made with (--content).",
     ),
     "content-changed": Template(
         WARNING,
@@ -164,6 +168,11 @@ CATALOGUE: dict[str, Template] = {
         WARNING,
         "{question} is marked done but has no evidence reference. Add a reference to the document that shows it.",
         "{question} est marqué terminé sans référence de preuve. Ajoutez une référence.",
+    ),
+    "carried-unreviewed": Template(
+        WARNING,
+        "Every one of the {count} answers carried over from round {round} came back unchanged. Check with the unit that they were reviewed.",
+        "Les {count} réponses reprises de la campagne {round} sont toutes revenues inchangées. Vérifiez avec l'unité qu'elles ont été relues.",
     ),
     # results: the formulas the respondent saw
     "result-mismatch": Template(

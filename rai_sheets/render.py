@@ -6,8 +6,10 @@ import click
 
 from .consolidate.pipeline import ConsolidationResult
 from .issues import ERROR, REJECTED, SKIPPED
+from .returns.migrate import Migration
 from .returns.report import ValidationReport
 from .rounds.status import RoundStatus
+from .workbook.spec import ANSWER, CHECK, REMOVED
 
 STATUS_COLOURS = {
     "accepted": "green",
@@ -122,3 +124,29 @@ def round_status(st: RoundStatus) -> None:
         "matched."
     )
     click.echo(st.verdict())
+
+
+def migration(m: Migration) -> None:
+    """One old workbook: where it went, what was carried, what needs an answer."""
+    if m.issues:
+        for issue in m.issues:
+            click.echo(f"{click.style('error', fg='red')} {issue}")
+        return
+    if m.path is None:
+        click.echo(f"{m.source}: {m.note}")
+        return
+    who = " / ".join(x for x in (m.unit, m.system) if x) or "no unit"
+    click.echo(
+        f"{m.source} ({m.questionnaire} {m.from_version}, {who}) -> {m.path}: "
+        f"{m.carried} answer(s) carried over to version {m.to_version}"
+    )
+    for kind, title in ((ANSWER, "to answer"), (CHECK, "to check"), (REMOVED, "not carried")):
+        changes = [c for c in m.changes if c.kind == kind]
+        if changes:
+            click.echo(f"  {len(changes)} {title}:")
+            for c in changes[:MAX_ISSUES_PER_FILE]:
+                click.echo(f"    {c.question_id}: {c.reason}")
+            if len(changes) > MAX_ISSUES_PER_FILE:
+                click.echo(
+                    f"    ... and {len(changes) - MAX_ISSUES_PER_FILE} more (see its Changes sheet)"
+                )

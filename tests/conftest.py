@@ -25,6 +25,13 @@ def libreoffice() -> Iterator[LibreOffice]:
     lo.stop()
 
 
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path_factory, monkeypatch):
+    """Commands that keep a history store keep it out of the working tree during tests."""
+    folder = tmp_path_factory.mktemp("history")
+    monkeypatch.setenv("RAI_SHEETS_HISTORY", str(folder / "history.sqlite"))
+
+
 @pytest.fixture(scope="session")
 def content_dir() -> Path:
     return default_content_dir()

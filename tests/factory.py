@@ -29,6 +29,7 @@ def returned(
     answers: dict[str, Any] | None = None,
     name: str | None = None,
     saved_at: datetime | None = None,
+    round_id: str = "R1",
     **overrides: Any,
 ) -> Path:
     """A workbook as a unit returns it: answered, with the results Excel would have cached."""
@@ -38,7 +39,7 @@ def returned(
     )
     full = {**full, **overrides}
     path = folder / (name or f"{qn.id}_{unit.unit_id}_{unit.system_id or 'x'}_{seed}.xlsx")
-    spec = WorkbookSpec(qn, unit, "R1", answers=full)
+    spec = WorkbookSpec(qn, unit, round_id, answers=full)
     if saved_at:
         spec.generated_at = saved_at
     with path.open("wb") as fh:

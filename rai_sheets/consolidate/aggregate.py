@@ -18,6 +18,7 @@ from ..model import Questionnaire
 from ..returns.report import ValidationReport
 from ..returns.returned import ReturnedFile
 from ..scoring import band_of, score, usable_answers
+from .trends import Trends
 
 SUPERSEDED, MISSING = "superseded", "missing"
 COVERAGE_COLUMNS = (
@@ -52,6 +53,7 @@ class Consolidation:
     no_evidence: pd.DataFrame
     issues: pd.DataFrame
     findings: list[str] = field(default_factory=list)
+    trends: Trends | None = None  # change over the rounds in the history store
     min_group: int = 0
     below_band: str = ""
 

@@ -27,6 +27,7 @@ def findings(c: Consolidation) -> list[str]:
         *_coverage_findings(c),
         *_readiness_findings(c),
         *_action_findings(c),
+        *(c.trends.findings if c.trends else []),  # what changed since the previous round
     ]
     if not out:
         out.append((0, "No returns have been accepted yet."))

@@ -19,7 +19,11 @@ from ..roster import Roster
 from . import aggregate, export
 from .aggregate import Consolidation
 from .findings import findings
+from .history import HistoryStore
+from .history_record import record
 from .summary import render_summary
+from .trend_data import read_trend_data
+from .trends import compute_trends
 
 Progress = Callable[[int, int], None]
 
@@ -29,6 +33,9 @@ class ConsolidationResult:
     consolidation: Consolidation
     summary: Path
     data: list[Path]
+    history: Path | None = None  # the history store written, if any
+    round_id: str = ""  # the round as the history store holds it
+    rounds_held: int = 0
 
     @property
     def report(self) -> ValidationReport:
@@ -48,11 +55,14 @@ def consolidate(
     below_band: str = "",
     questionnaires: Sequence[str] | None = None,
     today: date | None = None,
+    history: Path | None = None,
+    round_date: date | None = None,
     progress: Progress | None = None,
     known: Mapping[str, ReturnedFile] | None = None,
     identify: Identify | None = None,
 ) -> ConsolidationResult:
-    """Validate, keep the accepted (latest per unit), aggregate, write the summary atomically.
+    """Validate, keep the accepted (latest per unit), aggregate, record the round in the
+    history store (in memory only when `history` is None), write the summary atomically.
 
     `known` and `identify` are passed to validation (a round's earlier verdicts, and what its
     mail says about files that cannot be read)."""
@@ -85,7 +95,22 @@ def consolidate(
         min_group=min_group,
         below_band=below_band,
     )
+    held_as = history_round_id(round_id, c, today or date.today())
+    with HistoryStore(history) as store:
+        when = round_date or store.round_date(held_as) or today or date.today()
+        record(store, c, held_as, when)
+        c.trends = compute_trends(read_trend_data(store, summarised), summarised, held_as)
+        rounds_held = len(c.trends.rounds)
     c.findings = findings(c)
     atomic_write_bytes(output, render_summary(c))
     data = export.write_data(c, data_dir) if data_dir else []
-    return ConsolidationResult(c, output, data)
+    return ConsolidationResult(c, output, data, history, held_as, rounds_held)
+
+
+def history_round_id(round_id: str, c: Consolidation, today: date) -> str:
+    """The round as the history holds it: the one given, else the one every accepted return
+    names, else the day of the consolidation."""
+    if round_id:
+        return round_id
+    named = {f.round_id for f in c.kept}
+    return named.pop() if len(named) == 1 and "" not in named else today.isoformat()

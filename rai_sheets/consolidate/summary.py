@@ -9,6 +9,7 @@ from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
 from .aggregate import LANG, MISSING, SUPERSEDED, Consolidation
 from .findings import below_band
 from .summary_book import Sheet, SummaryBook
+from .trends_sheet import write_trends
 
 STATUS_FILLS = {
     ACCEPTED: "#D9EAD3",
@@ -26,6 +27,7 @@ def render_summary(c: Consolidation) -> bytes:
     _readiness(book)
     _register(book)
     _actions(book)
+    write_trends(book)
     _coverage(book)
     _issues(book)
     return book.close()

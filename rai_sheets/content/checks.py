@@ -60,3 +60,33 @@ def _check_fixed_scales(qn: Questionnaire, scales_t: Table) -> None:
         codes = {c.code for c in qn.scales["status"].choices}
         if "done" not in codes:
             scales_t.problem(None, "code", 'the scale "status" needs the code done.')
+
+
+def readiness_target(qn: Questionnaire, section_id: str) -> str:
+    """The agency's target band for a dimension (`target_<section>`, else `target`), or ""."""
+    return qn.setting(f"target_{section_id}") or qn.setting("target")
+
+
+def check_targets(qn: Questionnaire, settings_t: Table) -> None:
+    """Readiness targets name a band, and a dimension's target a scored section."""
+    bands = [b.id for b in qn.bands]
+    sections = set(qn.scope_ids("each:section"))
+    for i, r in enumerate(settings_t.rows):
+        key, value = r.get("key", ""), r.get("value", "")
+        if key != "target" and not key.startswith("target_"):
+            continue
+        section = key.removeprefix("target_") if key != "target" else ""
+        if section and section not in sections:
+            settings_t.problem(
+                i,
+                "key",
+                f'"{section}" is not a scored section: use one of {", ".join(sorted(sections))}.',
+            )
+        if value not in bands:
+            settings_t.problem(
+                i,
+                "value",
+                f'"{value}" is not a band in bands.csv: use one of {", ".join(bands)}.'
+                if bands
+                else "targets need bands.csv.",
+            )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..model import DEFAULT_LANGUAGE, Questionnaire
-from .checks import check_rules
+from .checks import check_rules, check_targets
 from .parts import (
     read_bands,
     read_levels,
@@ -26,6 +26,8 @@ from .parts import (
     read_sections,
     read_settings,
 )
+from .question_map import FILE as QUESTION_MAP
+from .question_map import load_question_map
 from .tables import ContentError, ContentProblem, Table
 
 QUESTIONNAIRE_IDS = ("readiness", "risk", "action")
@@ -132,7 +134,9 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     matrix = read_matrix(t["matrix.csv"], scales, {lv.id for lv in levels})
     bands = read_bands(t["bands.csv"])
     rules = read_rules(t["rules.csv"])
-    files = [*folder.glob("*.csv"), root / "core_principles.csv", root / "principles.csv"]
+    # The question map says how older versions' answers carry over; it is not workbook content.
+    tables = [p for p in folder.glob("*.csv") if p.name != QUESTION_MAP]
+    files = [*tables, root / "core_principles.csv", root / "principles.csv"]
     qn = Questionnaire(
         id=qid,
         version=version,
@@ -151,4 +155,6 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     )
     if not problems:
         check_rules(qn, t["rules.csv"], t["scales.csv"])
+        check_targets(qn, t["settings.csv"])
+        load_question_map(qn, root, problems)
     return qn, problems

@@ -17,9 +17,11 @@ import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from ..content.load import load_all
 from ..files import atomic_write_bytes, safe_filename
 from ..issues import ERROR, Issue
 from ..workbook.layout import ISSUES_SHEET
+from .migrate import migrated_workbook, question_maps
 from .report import ValidationReport
 from .returned import ReturnedFile
 
@@ -101,16 +103,26 @@ def feedback_name(rf: ReturnedFile) -> str:
     return safe_filename(f"{stem}_feedback", 150) + ".xlsx"
 
 
-def write_feedback(rf: ReturnedFile, out_dir: Path) -> Path | None:
+def write_feedback(rf: ReturnedFile, out_dir: Path, content_dir: Path | None = None) -> Path | None:
     """The respondent's own workbook, issues marked on their cells; None if it cannot be opened.
 
     Files that could not be opened (not a workbook, damaged, encrypted) get no copy: there is
-    nothing to mark, and the report says why.
+    nothing to mark, and the report says why. A return made from an older content version
+    gets instead the current workbook with its answers carried over (see migrate.py): marking
+    up the old one would only have it rejected again.
     """
     if not rf.issues or not rf.questionnaire:
         return None
-    src = Path(rf.path)
     target = out_dir / feedback_name(rf)
+    if any(i.code == "old-template" for i in rf.issues):
+        contents = {qn.id: qn for qn in load_all(None, content_dir)}
+        _m, data = migrated_workbook(
+            Path(rf.path), rf.name, contents, question_maps(contents, content_dir)
+        )
+        if data is not None:
+            atomic_write_bytes(target, data)
+            return target
+    src = Path(rf.path)
     wb = openpyxl.load_workbook(src, keep_links=False)
     marked: dict[tuple[str, str], list[str]] = {}
     for issue in rf.issues:

@@ -15,10 +15,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..content.question_map import version_key
 from ..issues import ERROR, Issue, status_of
 from ..model import Questionnaire
 from ..scoring import Value, metric_label, score, usable_answers
-from ..workbook.layout import Cell, plan
+from ..workbook.layout import CARRIED_FROM, Cell, plan
+from .carried import read_carried, unchanged, wants_review
 from .normalise import normalise
 from .preflight import preflight
 from .reader import UnreadableWorkbook, WorkbookFile, open_workbook
@@ -50,6 +52,9 @@ class ReturnedFile:
     answers: dict[str, Any] = field(default_factory=dict)  # in_ name -> normalised value
     scores: dict[str, Value] = field(default_factory=dict)
     skipped_reason: str = ""
+    carried_from: str = ""  # the round a pre-filled workbook's answers were carried from
+    carried: dict[str, str] = field(default_factory=dict)  # in_ name -> answer as carried
+    unchanged: list[str] = field(default_factory=list)  # carried answers returned as they were
 
     def add(self, code: str, sheet: str = "", cell: str = "", **params: Any) -> None:
         self.issues.append(Issue(code, self.name, sheet, cell, params, self.lang))
@@ -89,6 +94,7 @@ def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> Re
         if qn is None or rf.rejected:
             return rf.finish()
         _read_answers(rf, wb, qn)
+        _check_carried(rf, wb, qn)
         if not rf.rejected:
             _check_results(rf, wb, qn)
     except UnreadableWorkbook as exc:  # the archive was sane, the workbook inside is not
@@ -126,8 +132,11 @@ def _identify(
     if rf.lang not in qn.languages:
         rf.lang = "en"
     if rf.version != qn.version:
-        rf.add("old-template", found=rf.version or "(none)", expected=qn.version)
+        newer = version_key(rf.version) > version_key(qn.version)
+        code = "newer-template" if newer else "old-template"
+        rf.add(code, found=rf.version or "(none)", expected=qn.version)
         return None
+    rf.carried_from = info.get(CARRIED_FROM, "")
     return qn
 
 
@@ -192,6 +201,16 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
         rf.add(
             "content-changed", version=rf.version, found=rf.content_hash, expected=qn.content_hash
         )
+
+
+def _check_carried(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
+    """Which answers carried over from an earlier round came back untouched."""
+    if not rf.carried_from:
+        return
+    rf.carried = read_carried(wb)
+    rf.unchanged = unchanged(rf.carried, rf.answers)
+    if rf.carried and len(rf.unchanged) == len(rf.carried) and wants_review(qn):
+        rf.add("carried-unreviewed", count=len(rf.carried), round=rf.carried_from)
 
 
 def _squash(v: Any) -> str:

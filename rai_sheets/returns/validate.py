@@ -121,15 +121,18 @@ def _read_all(
     return results
 
 
-def write_feedback(report: ValidationReport, out_dir: Path) -> list[Path]:
-    """A marked-up copy of each file that has issues and could be opened as a workbook."""
+def write_feedback(
+    report: ValidationReport, out_dir: Path, content_dir: Path | None = None
+) -> list[Path]:
+    """A marked-up copy of each file that has issues and could be opened as a workbook (for
+    one made from an older content version, the migrated current workbook)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for f in report.files:
         if f.status == SKIPPED or not f.issues:
             continue
         try:
-            path = feedback.write_feedback(f, out_dir)
+            path = feedback.write_feedback(f, out_dir, content_dir)
         except Exception as exc:  # the copy is a courtesy; the report already has the issues
             f.add("internal-error", detail=f"no feedback copy could be written ({exc})")
             continue

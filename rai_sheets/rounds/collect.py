@@ -172,6 +172,8 @@ def consolidate_round(
     rnd = open_round(round_id, rounds_dir)
     received = received_candidates(rnd)
     judge = Judge.of(rnd, received)
+    if not options.get("round_date") and rnd.deadline:  # rounds are ordered by their deadline
+        options["round_date"] = rnd.deadline.on_time_until.date()
     result = consolidate(
         [c for c, _info in received],
         units=rnd.roster_path,

@@ -20,6 +20,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from ..consolidate.carry import Prefill, carried_answers
+from ..consolidate.history import DEFAULT_HISTORY
 from ..content.load import load_all, load_questionnaire
 from ..files import atomic_write_bytes, safe_filename
 from ..issues import ERROR, render
@@ -44,6 +46,7 @@ class Outcome:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already sent, or no address
     new_workbooks: int = 0
+    prefilled: int = 0  # new workbooks carrying answers of an earlier round
 
 
 def _now() -> str:
@@ -58,27 +61,36 @@ def distribute(
     sender: str,
     deadline: str = "",
     timezone: str = "",
+    prefill_from: str = "",
+    history: Path = DEFAULT_HISTORY,
     rounds_dir: Path | None = None,
     content_dir: Path | None = None,
     smtp: SmtpSettings | None = None,
     progress: Progress | None = None,
 ) -> Outcome:
     contents = {qn.id: qn for qn in load_all(questionnaires, content_dir)}
+    prefill = (
+        carried_answers(history, prefill_from, contents, content_dir) if prefill_from else None
+    )
     roster = read_roster(
         units, tuple(sorted({lg for q in contents.values() for lg in q.languages}))
     )
     rnd = _start_round(round_id, rounds_dir, units, sender, (deadline, timezone), sorted(contents))
     rows = rnd.read_manifest()
     out = Outcome(rnd)
-    new_rows = _new_workbooks(rnd, roster, list(contents), {r.key for r in rows}, content_dir)
+    new_rows = _new_workbooks(
+        rnd, roster, list(contents), {r.key for r in rows}, content_dir, prefill, prefill_from
+    )
     rows += new_rows
     out.new_workbooks = len(new_rows)
+    out.prefilled = sum(1 for r in new_rows if r.key in _prefilled(prefill))
     rnd.write_manifest(rows)
     rnd.audit(
         "distribute",
         roster=str(units),
         questionnaires=sorted(contents),
         new_workbooks=out.new_workbooks,
+        prefill_from=prefill_from,
         send=smtp is not None,
     )
     _mail(
@@ -139,6 +151,8 @@ def _new_workbooks(
     questionnaires: list[str],
     known: set[tuple[str, str, str]],
     content_dir: Path | None,
+    prefill: Prefill | None = None,
+    prefill_from: str = "",
 ) -> list[ManifestRow]:
     """Workbooks the round does not have yet, moved into sent/, one manifest row each.
 
@@ -153,6 +167,8 @@ def _new_workbooks(
             round_id=rnd.round_id,
             out_dir=Path(scratch),
             content_dir=content_dir,
+            prefill=prefill,
+            prefill_from=prefill_from,
         )
         sent_dir = rnd.sub("sent")
         for g in generated:
@@ -176,6 +192,11 @@ def _new_workbooks(
                 )
             )
     return rows
+
+
+def _prefilled(prefill: Prefill | None) -> set[tuple[str, str, str]]:
+    """Manifest keys (questionnaire, unit, system) of the workbooks that carry answers."""
+    return {key for key, answers in (prefill or {}).items() if answers}
 
 
 def remind(

@@ -120,7 +120,7 @@ def rebuild(
     for r in rows:
         latest = _settle(r, matched.get(r.key, []), report.kept.get(r.key), judge)
         if latest is not None and latest.name not in judge.matches:
-            _feedback(rnd, r, latest)
+            _feedback(rnd, r, latest, content_dir)
     rnd.write_manifest(rows)
     _write_index(rnd, report.files, judge, index)
     unmatched = sum(
@@ -221,13 +221,16 @@ def _keep_rejected(rnd: Round, f: ReturnedFile, judge: Judge) -> None:
     atomic_write_bytes(folder / (stem + ".txt"), ("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def _feedback(rnd: Round, row: ManifestRow, f: ReturnedFile) -> None:
-    """The marked-up copy a rejected (but readable) return's unit gets with its reminder."""
+def _feedback(
+    rnd: Round, row: ManifestRow, f: ReturnedFile, content_dir: Path | None = None
+) -> None:
+    """The marked-up copy a rejected (but readable) return's unit gets with its reminder (for
+    one made from an older content version, the migrated current workbook)."""
     target = feedback_path(rnd, row)
     if target.exists():
         return
     try:
-        made = write_feedback(f, target.parent)
+        made = write_feedback(f, target.parent, content_dir)
     except Exception:  # the feedback copy is a courtesy; the manifest has the reasons
         return
     if made is not None and made != target:

@@ -3,11 +3,12 @@ action) from a roster, each written atomically and named for whom it is."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..content.load import load_all
 from ..errors import UsageError
@@ -30,6 +31,7 @@ class GeneratedFile:
     unit_id: str = ""
     system_id: str = ""
     language: str = DEFAULT_LANGUAGE
+    carried: int = 0  # answers pre-filled from an earlier round
 
 
 def workbook_name(qid: str, unit: Unit | None, round_id: str = "") -> str:
@@ -54,9 +56,16 @@ def generate(
     out_dir: Path = Path("output"),
     content_dir: Path | None = None,
     password: str = "",
+    prefill: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
+    prefill_from: str = "",
     progress: Progress | None = None,
 ) -> list[GeneratedFile]:
-    """Write blank workbooks, or one per unit (readiness) / AI system (risk, action)."""
+    """Write blank workbooks, or one per unit (readiness) / AI system (risk, action).
+
+    `prefill`, keyed by (questionnaire, unit id, system id), holds answers carried over from
+    round `prefill_from`: those workbooks are written one by one, marked for review; the
+    others keep the fast path of one template per questionnaire and language.
+    """
     qns = load_all(questionnaires, content_dir)
     for qn in qns:
         if lang not in qn.languages:
@@ -82,8 +91,18 @@ def generate(
         unit_lang = unit.language if unit and unit.language else lang
         path = out_dir / workbook_name(qn.id, unit, round_id)
         spec = WorkbookSpec(qn, None, round_id, unit_lang, password, generated_at=generated_at)
+        carried = _carried(prefill, qn, unit)
         if unit is None:
             atomic_write_with(path, partial(write_workbook, spec))
+        elif carried:
+            own = replace(
+                spec,
+                unit=unit,
+                answers=carried,
+                carried=frozenset(carried),
+                carried_from=prefill_from,
+            )
+            atomic_write_with(path, partial(write_workbook, own))
         else:
             key = (qn.id, unit_lang, qn.id in PER_SYSTEM)
             if key not in writers:
@@ -97,11 +116,23 @@ def generate(
                 unit.unit_id if unit else "",
                 unit.system_id if unit and qn.id in PER_SYSTEM else "",
                 unit_lang,
+                len(carried),
             )
         )
         if progress:
             progress(i + 1, len(jobs))
     return out
+
+
+def _carried(
+    prefill: Mapping[tuple[str, str, str], Mapping[str, Any]] | None,
+    qn: Questionnaire,
+    unit: Unit | None,
+) -> dict[str, Any]:
+    if not prefill or unit is None:
+        return {}
+    system = unit.system_id if qn.id in PER_SYSTEM else ""
+    return dict(prefill.get((qn.id, unit.unit_id, system), {}))
 
 
 def _jobs(

@@ -14,6 +14,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
 from ..scoring import helper_values, score
+from .changes_sheet import changes_sheet
 from .formulas import FormulaBuilder
 from .hidden_sheets import lists_sheet, meta_sheet
 from .instructions import write_instructions
@@ -46,13 +47,16 @@ def write_workbook(spec: WorkbookSpec, target: str | IO[bytes]) -> None:
     helpers = helper_values(qn, answers, spec.today)
     fb = FormulaBuilder(p, spec.lang)
 
+    changes = changes_sheet(wb, st, spec, p) if spec.migrated_from else None
     write_instructions(wb, st, spec)
     for sp in p.sheets:
         question_sheet(wb, st, spec, sp, p, fb, answers, scores, helpers)
     results_sheet(wb, st, spec, p, fb, scores)
     lists_sheet(wb, st, qn, spec.lang)
     meta = spec.meta()
-    meta_sheet(wb, meta, p)
+    meta_sheet(wb, meta, p, spec.carried_values())
+    if changes is not None:
+        changes.activate()  # a migrated workbook opens on what the respondent must do
     _define_names(wb, p)
     _properties(wb, spec, meta)
     wb.close()

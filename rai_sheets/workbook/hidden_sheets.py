@@ -18,6 +18,7 @@ from .layout import (
     MATRIX_COLS,
     MATRIX_ROWS,
     META,
+    META_CARRIED,
     META_NAMES_HEADER,
     Plan,
     col_letter,
@@ -94,7 +95,11 @@ def lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None:
         )
 
 
-def meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
+def meta_sheet(
+    wb: Workbook, meta: Mapping[str, str], p: Plan, carried: Mapping[str, str] | None = None
+) -> None:
+    """Key/value rows, then the table of names; a fourth column, only in workbooks that
+    carry answers over, records each carried answer as it was written."""
     ws = wb.add_worksheet(META)
     ws.very_hidden()
     ws.protect("", {})
@@ -106,7 +111,7 @@ def meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
         ws.write_string(r, 1, value)
         r += 1
     r += 1
-    for c, h in enumerate(META_NAMES_HEADER):
+    for c, h in enumerate(META_NAMES_HEADER + ((META_CARRIED,) if carried else ())):
         ws.write_string(r, c, h)
     qn = p.questionnaire
     for name in p.inputs:
@@ -114,6 +119,8 @@ def meta_sheet(wb: Workbook, meta: Mapping[str, str], p: Plan) -> None:
         q, f = qn.input_names[name]
         for c, v in enumerate((name, "input", q.id + (f"_{f.key}" if f.key else ""))):
             ws.write_string(r, c, v)
+        if carried and name in carried:
+            ws.write_string(r, 3, carried[name])
     for mid in p.outputs:
         r += 1
         for c, v in enumerate((f"out_{mid}", "output", mid)):

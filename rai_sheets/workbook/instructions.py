@@ -50,6 +50,8 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
         about.append((say("label_system", "AI system"), f"{u.system_name} ({u.system_id})"))
     if spec.round_id:
         about.append((say("label_round", "Round"), spec.round_id))
+    if spec.carried:
+        about.append(("Reprises" if lang == "fr" else "Carried over", spec.carried_note))
     for key, value in about:
         ws.write_string(r, 0, key, st.bold)
         ws.write_string(r, 1, value, st.long)
@@ -79,7 +81,8 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
         qn.setting("heading_return", lang, "How to return it"),
         qn.setting("return", lang),
     )
-    ws.activate()
+    if not spec.migrated_from:  # a migrated workbook opens on its Changes sheet instead
+        ws.activate()
 
 
 def _block(ws: Worksheet, st: Styles, r: int, heading: str, text: str) -> int:

@@ -47,6 +47,8 @@ META_KEYS = (
     "generator",
 )
 META_NAMES_HEADER = ("name", "kind", "id")  # the defined names themselves carry the cell
+META_CARRIED = "carried"  # 4th column of the names table: the answer carried over, as text
+CARRIED_FROM, MIGRATED_FROM = "carried_from", "migrated_from"  # _meta keys, when carried
 
 # Columns per family: (key, header setting, default header, width). A key is a field key
 # ("" for single-input questions), "ref", "label", "principle", "guidance", or "rule:param"

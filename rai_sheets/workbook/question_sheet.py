@@ -129,6 +129,8 @@ def _inputs(
         q, f = qn.input_names[name]
         locked = bool(q.prefill and spec.unit)
         fmt = st.locked if locked else st.input_for(f.kind)
+        if name in spec.carried and not locked:
+            fmt = st.carried_for(f.kind)
         _write_answer(ws, cell, f.kind, f.scale_id, answers.get(name), fmt, qn, lang)
         if not locked:
             ws.data_validation(

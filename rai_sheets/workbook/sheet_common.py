@@ -50,6 +50,8 @@ def sheet_title(ws: Worksheet, st: Styles, spec: WorkbookSpec, heading: str) -> 
         parts.append(u.unit_name + (f" / {u.system_name}" if u.system_name else ""))
     if spec.round_id:
         parts.append(f"Round {spec.round_id}")
+    if spec.carried:
+        parts.append(spec.carried_note)
     ws.write_string(1, 0, " | ".join(parts), st.subtitle)
 
 

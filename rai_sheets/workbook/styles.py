@@ -11,6 +11,7 @@ from ..model import DATE, INTEGER, NUMBER
 
 NAVY = "#1F3864"
 INPUT_FILL = "#FFF9E6"
+CARRIED_FILL = "#DDEBF7"  # an answer carried over from an earlier round: review it
 RESULT_FILL = "#EEF2F7"
 
 
@@ -68,6 +69,10 @@ class Styles:
         self.input = f(inp)
         self.input_date = f({**inp, "num_format": "yyyy-mm-dd", "align": "left"})
         self.input_number = f({**inp, "num_format": "0.##"})
+        carried = {**inp, "bg_color": CARRIED_FILL, "border_color": "#2F5597"}
+        self.carried = f(carried)
+        self.carried_date = f({**carried, "num_format": "yyyy-mm-dd", "align": "left"})
+        self.carried_number = f({**carried, "num_format": "0.##"})
         res: dict[str, Any] = {
             **base,
             "bg_color": RESULT_FILL,
@@ -88,6 +93,13 @@ class Styles:
         if kind in (NUMBER, INTEGER):
             return self.input_number
         return self.input
+
+    def carried_for(self, kind: str) -> Format:
+        if kind == DATE:
+            return self.carried_date
+        if kind in (NUMBER, INTEGER):
+            return self.carried_number
+        return self.carried
 
     def result_for(self, rule: str) -> Format:
         if rule in ("percent", "completion"):

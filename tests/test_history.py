@@ -1,0 +1,217 @@
+"""A coordinator consolidates round after round: every consolidation lands in one history
+store, a round consolidated again replaces its own rows and nothing else, a crash midway
+leaves the store as it was, and the whole history comes out as tidy data."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rai_sheets.cli import cli
+from rai_sheets.model import Unit
+
+from .factory import returned
+
+
+def a_round(folder: Path, questionnaires, round_id: str, units=(1, 2, 3), **changes) -> Path:
+    """The returns of one round: a readiness return per unit, a risk and an action return for
+    each unit's system."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in units:
+        unit = Unit(f"U{n:02d}", f"Unit {n}")
+        system = Unit(f"U{n:02d}", f"Unit {n}", system_id=f"S{n:02d}", system_name=f"System {n}")
+        returned(folder, questionnaires["readiness"], unit, seed=n, round_id=round_id, **changes)
+        returned(folder, questionnaires["risk"], system, seed=10 + n, round_id=round_id)
+        returned(folder, questionnaires["action"], system, seed=20 + n, round_id=round_id)
+    return folder
+
+
+def consolidate(tmp_path: Path, folder: Path, round_id: str, history: Path, *extra: str):
+    return CliRunner().invoke(
+        cli,
+        [
+            "consolidate",
+            str(folder),
+            "--round",
+            round_id,
+            "--history",
+            str(history),
+            "-o",
+            str(tmp_path / f"summary_{round_id}.xlsx"),
+            *extra,
+        ],
+    )
+
+
+def dump(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the store's data tables, in a stable order."""
+    with sqlite3.connect(db) as con:
+        return {
+            t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)  # noqa: S608
+            for t in ("returns", "answers", "scores")
+        } | {"rounds": con.execute("SELECT round_id, round_date FROM rounds").fetchall()}
+
+
+def test_each_consolidation_is_recorded_and_consolidating_again_gives_the_same_rows(
+    tmp_path, questionnaires
+):
+    history = tmp_path / "history.sqlite"
+    r1 = a_round(tmp_path / "r1", questionnaires, "2026Q4")
+    result = consolidate(tmp_path, r1, "2026Q4", history, "--round-date", "2026-12-15")
+    assert result.exit_code == 0, result.output
+    assert f"History: round 2026Q4 recorded in {history} (1 round(s) held" in result.output
+    first = dump(history)
+    assert first["rounds"] == [("2026Q4", "2026-12-15")]
+    assert {(r[1], r[2]) for r in first["returns"]} == {
+        (q, f"U{n:02d}") for q in ("readiness", "risk", "action") for n in (1, 2, 3)
+    }
+    # keyed by round, questionnaire, unit, system, content version and question or metric
+    answer = next(r for r in first["answers"] if r[1] == "risk" and r[5] == "legit_1")
+    assert answer[:5] == ("2026Q4", "risk", answer[2], answer[3], "2026.1")
+    assert any(r[5] == "overall_percent" and r[1] == "readiness" for r in first["scores"])
+
+    again = consolidate(tmp_path, r1, "2026Q4", history)
+    assert again.exit_code == 0, again.output
+    assert dump(history) == first  # same rows; and the date given once is kept
+
+
+def test_consolidating_a_round_again_replaces_only_that_rounds_rows(tmp_path, questionnaires):
+    history = tmp_path / "history.sqlite"
+    r1 = a_round(tmp_path / "r1", questionnaires, "R1")
+    r2 = a_round(tmp_path / "r2", questionnaires, "R2")
+    assert consolidate(tmp_path, r1, "R1", history, "--round-date", "2026-01-10").exit_code == 0
+    assert consolidate(tmp_path, r2, "R2", history, "--round-date", "2026-07-10").exit_code == 0
+    before = dump(history)
+    for path in r2.glob("*_U03_*"):  # unit 3's returns of round 2 turn out to be void
+        path.unlink()
+    assert consolidate(tmp_path, r2, "R2", history).exit_code == 0
+    after = dump(history)
+    for table in ("returns", "answers", "scores"):
+        assert [r for r in after[table] if r[0] == "R1"] == [
+            r for r in before[table] if r[0] == "R1"
+        ]
+        assert {r[2] for r in after[table] if r[0] == "R2"} == {"U01", "U02"}
+
+
+def test_rounds_are_listed_in_the_order_of_their_dates_with_their_counts(tmp_path, questionnaires):
+    history = tmp_path / "history.sqlite"
+    autumn = a_round(tmp_path / "a", questionnaires, "autumn", units=(1, 2))
+    spring = a_round(tmp_path / "s", questionnaires, "spring", units=(1,))
+    assert (
+        consolidate(tmp_path, autumn, "autumn", history, "--round-date", "2026-10-01").exit_code
+        == 0
+    )
+    assert (
+        consolidate(tmp_path, spring, "spring", history, "--round-date", "2026-04-01").exit_code
+        == 0
+    )
+    result = CliRunner().invoke(cli, ["history", "--history", str(history)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:5] == ["ROUND", "DATE", "READINESS", "RISK", "ACTION"]
+    assert lines[1].split()[:5] == ["spring", "2026-04-01", "1", "1", "1"]
+    assert lines[2].split()[:5] == ["autumn", "2026-10-01", "2", "2", "2"]
+    assert lines[3] == f"2 round(s) in {history} (accepted returns per questionnaire)."
+
+
+def test_the_history_exports_as_formula_safe_tidy_data_for_all_rounds(tmp_path, questionnaires):
+    history = tmp_path / "history.sqlite"
+    hostile = '=HYPERLINK("http://attacker.example","click")'
+    r1 = a_round(tmp_path / "r1", questionnaires, "R1", units=(1,), in_respondents=hostile)
+    r2 = a_round(tmp_path / "r2", questionnaires, "R2", units=(1, 2))
+    assert consolidate(tmp_path, r1, "R1", history, "--round-date", "2026-01-10").exit_code == 0
+    assert consolidate(tmp_path, r2, "R2", history, "--round-date", "2026-07-10").exit_code == 0
+    out = tmp_path / "export"
+    result = CliRunner().invoke(cli, ["history", "--history", str(history), "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Data: {out / 'responses.csv'}" in result.output
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (out / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    assert {(r["round"], r["questionnaire"], r["returns"]) for r in rows("rounds")} == {
+        ("R1", q, "1") for q in ("readiness", "risk", "action")
+    } | {("R2", q, "2") for q in ("readiness", "risk", "action")}
+    responses = rows("responses")
+    assert {r["round"] for r in responses} == {"R1", "R2"}
+    who = [r for r in responses if r["question_id"] == "respondents" and r["round"] == "R1"]
+    assert who[0]["value"] == "'" + hostile  # never a formula when opened in a spreadsheet
+    dated = [r for r in responses if r["question_id"] == "answered_on"]
+    assert all(len(r["value"]) == 10 and r["value"][4] == "-" for r in dated)  # ISO dates
+    scores = rows("scores")
+    overall = [r for r in scores if r["metric_id"] == "overall_band"]
+    assert {r["round"] for r in overall} == {"R1", "R2"}
+    assert all(r["label"] in {"Beginning", "Emerging", "Progressing", "Advanced"} for r in overall)
+
+
+KILLED_WRITER = r"""
+import sys, time
+from datetime import date
+from pathlib import Path
+from rai_sheets.consolidate.history import HistoryStore
+
+def rows(kind):
+    for i in range(100_000):
+        if i == 2_000:
+            print("inside the transaction", flush=True)
+            time.sleep(120)  # killed here
+        yield ("R2", "readiness", f"X{i}", "", "2026.1", f"q{i}", "", kind, "rewritten")
+
+store = HistoryStore(Path(sys.argv[1]))
+store.replace_round("R2", date(2026, 7, 10), [], rows("text"), [])
+"""
+
+
+def test_a_write_killed_midway_leaves_the_previous_rounds_intact(tmp_path, questionnaires):
+    history = tmp_path / "history.sqlite"
+    r1 = a_round(tmp_path / "r1", questionnaires, "R1", units=(1, 2))
+    r2 = a_round(tmp_path / "r2", questionnaires, "R2", units=(1, 2))
+    assert consolidate(tmp_path, r1, "R1", history, "--round-date", "2026-01-10").exit_code == 0
+    assert consolidate(tmp_path, r2, "R2", history, "--round-date", "2026-07-10").exit_code == 0
+    before = dump(history)
+
+    # Re-consolidating R2 in another process: killed after deleting R2's rows and inserting
+    # thousands of new ones, inside the transaction.
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(history)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == "inside the transaction"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    assert writer.returncode == -signal.SIGKILL
+
+    assert dump(history) == before  # both rounds as they were
+    with sqlite3.connect(history) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # and the store is usable: the round can be consolidated again
+    assert consolidate(tmp_path, r2, "R2", history).exit_code == 0
+    assert dump(history) == before
+
+
+def test_a_damaged_history_store_is_reported_without_a_traceback(tmp_path, questionnaires):
+    history = tmp_path / "history.sqlite"
+    history.write_bytes(b"this is not a database, it is a note" * 100)
+    r1 = a_round(tmp_path / "r1", questionnaires, "R1", units=(1,))
+    result = consolidate(tmp_path, r1, "R1", history)
+    assert result.exit_code == 1
+    assert f"the history store {history} cannot be used" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [[], ["--export", "x"]])
+def test_history_of_an_absent_store_says_so(tmp_path, args):
+    history = tmp_path / "none.sqlite"
+    result = CliRunner().invoke(cli, ["history", "--history", str(history), *args])
+    assert result.exit_code == 0, result.output
+    assert "No round held yet" in result.output
+    assert not history.exists()  # looking does not create it
