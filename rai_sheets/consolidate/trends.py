@@ -173,17 +173,29 @@ def _readiness_findings(
 ) -> list[Finding]:
     out: list[Finding] = []
     if t.previous:
-        pairs = frame[frame["round_id"].isin([t.previous, t.current])].pivot_table(
-            index=["unit_id", "dimension_id"], columns="round_id", values="percent"
-        )
+        scores: dict[tuple[str, str, str], float] = {
+            (str(r), str(u), str(d)): float(p)
+            for r, u, d, p in zip(
+                frame["round_id"],
+                frame["unit_id"],
+                frame["dimension_id"],
+                frame["percent"],
+                strict=True,
+            )
+        }
         names = dict(zip(frame["unit_id"], frame["unit_name"], strict=False))
+        units = list(dict.fromkeys(u for r, u, _d in scores if r == t.current))
         for d in dims:
-            if d == OVERALL or t.previous not in pairs or t.current not in pairs:
+            if d == OVERALL:
                 continue
-            part = pairs.xs(d, level="dimension_id").dropna()
             moves = [
-                (u, _band_rank(qn, r[t.previous]), _band_rank(qn, r[t.current]), r)
-                for u, r in part.iterrows()
+                (
+                    u,
+                    _band_rank(qn, scores[(t.previous, u, d)]),
+                    _band_rank(qn, scores[(t.current, u, d)]),
+                )
+                for u in units
+                if (t.previous, u, d) in scores and (t.current, u, d) in scores
             ]
             fell = [m for m in moves if m[2] < m[1]]
             rose = [m for m in moves if m[2] > m[1]]
