@@ -63,16 +63,13 @@ class HeldRound:
 
 
 class HistoryStore:
-    """One SQLite file (or memory, with path None). Use as a context manager."""
+    """One SQLite file, created if absent. Use as a context manager."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path):
         self.path = path
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(
-                ":memory:" if path is None else str(path), isolation_level=None
-            )
+            self.db = sqlite3.connect(str(path), isolation_level=None)
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.executescript(SCHEMA)
             self._check_schema()

@@ -3,6 +3,8 @@ needs attention, and write the summary workbook atomically (and the tidy data if
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -62,7 +64,7 @@ def consolidate(
     identify: Identify | None = None,
 ) -> ConsolidationResult:
     """Validate, keep the accepted (latest per unit), aggregate, record the round in the
-    history store (in memory only when `history` is None), write the summary atomically.
+    history store (a scratch one when `history` is None), write the summary atomically.
 
     `known` and `identify` are passed to validation (a round's earlier verdicts, and what its
     mail says about files that cannot be read)."""
@@ -96,7 +98,10 @@ def consolidate(
         below_band=below_band,
     )
     held_as = history_round_id(round_id, c, today or date.today())
-    with HistoryStore(history) as store:
+    with contextlib.ExitStack() as stack:
+        if history is None:  # a scratch store on disk: trends need one, memory stays low
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        store = stack.enter_context(HistoryStore(history or scratch / "history.sqlite"))
         when = round_date or store.round_date(held_as) or today or date.today()
         record(store, c, held_as, when)
         c.trends = compute_trends(read_trend_data(store, summarised), summarised, held_as)

@@ -269,43 +269,43 @@ def _stage(qn: Questionnaire, code: Any) -> str:
 def _systems(t: Trends, data: TrendData, qn: Questionnaire) -> None:
     """Each system's levels at every assessed round and stage, and those whose level rose."""
     order = {r: i for i, r in enumerate(data.rounds)}
-    frame = data.systems.assign(o=data.systems["round_id"].map(order))
+    records = data.systems.to_dict("records")  # plain rows: thousands of systems stay quick
+    records.sort(key=lambda r: (str(r["system_name"]), str(r["system_id"]), order[r["round_id"]]))
     rows, rose = [], []
-    for _sid, group in frame.sort_values(["system_name", "o"], kind="stable").groupby(
-        "system_id", sort=False
-    ):
-        last: dict[str, Any] | None = None
-        for r in group.itertuples():
-            inherent, i_rank = _level(qn, r.inherent)
-            residual, r_rank = _level(qn, r.residual)
-            row = {
-                "system_id": r.system_id,
-                "system": r.system_name or r.system_id,
-                "unit": r.unit_name,
-                "round": r.round_id,
-                "stage": _stage(qn, r.stage),
-                "inherent": inherent,
-                "residual": residual,
-                "i_rank": i_rank,
-                "r_rank": r_rank,
-                "change": _level_change(last, i_rank, r_rank, inherent, residual),
-            }
-            if r.round_id == t.current and last is not None:
-                for which, key in (("inherent", "i_rank"), ("residual", "r_rank")):
-                    if row[key] > last[key]:
-                        rose.append(
-                            {
-                                "system": row["system"],
-                                "unit": row["unit"],
-                                "which": which,
-                                "was": last[which],
-                                "now": row[which],
-                                "since": last["round"],
-                                "stage": row["stage"],
-                            }
-                        )
-            rows.append(row)
-            last = row
+    last: dict[str, Any] | None = None
+    for r in records:
+        if last is not None and last["system_id"] != r["system_id"]:
+            last = None
+        inherent, i_rank = _level(qn, r["inherent"])
+        residual, r_rank = _level(qn, r["residual"])
+        row = {
+            "system_id": r["system_id"],
+            "system": r["system_name"] or r["system_id"],
+            "unit": r["unit_name"],
+            "round": r["round_id"],
+            "stage": _stage(qn, r["stage"]),
+            "inherent": inherent,
+            "residual": residual,
+            "i_rank": i_rank,
+            "r_rank": r_rank,
+            "change": _level_change(last, i_rank, r_rank, inherent, residual),
+        }
+        if r["round_id"] == t.current and last is not None:
+            for which, key in (("inherent", "i_rank"), ("residual", "r_rank")):
+                if row[key] > last[key]:
+                    rose.append(
+                        {
+                            "system": row["system"],
+                            "unit": row["unit"],
+                            "which": which,
+                            "was": last[which],
+                            "now": row[which],
+                            "since": last["round"],
+                            "stage": row["stage"],
+                        }
+                    )
+        rows.append(row)
+        last = row
     t.systems = pd.DataFrame(rows)
     t.rose = pd.DataFrame(rose, columns=["system", "unit", "which", "was", "now", "since", "stage"])
     if len(t.rose):

@@ -32,7 +32,8 @@ from pathlib import Path
 from rai_sheets import api
 folder, out = Path(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()
-result = api.consolidate([folder], output=out / "summary.xlsx", data_dir=out / "data")
+result = api.consolidate([folder], output=out / "summary.xlsx", data_dir=out / "data",
+                         history=out / "history.sqlite")
 elapsed = time.perf_counter() - t0
 me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
