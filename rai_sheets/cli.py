@@ -538,7 +538,7 @@ def demo(out_dir: Path) -> None:
     click.echo("Open the leadership summary first. Re-run the last step yourself with:")
     click.echo(
         f"  rai-sheets consolidate {res.returns} --units {res.roster} --round 2026Q4 "
-        f"-o {res.summary}"
+        f"-o {res.summary} --history {res.history}"
     )
 
 

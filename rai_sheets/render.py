@@ -25,6 +25,10 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else "..." + text[-(width - 3) :]
 
 
+def _fit_start(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
 def validation_table(report: ValidationReport) -> None:
     files = report.files
     width = min(max((len(f.name) for f in files), default=4), 60)
@@ -145,7 +149,8 @@ def migration(m: Migration) -> None:
         if changes:
             click.echo(f"  {len(changes)} {title}:")
             for c in changes[:MAX_ISSUES_PER_FILE]:
-                click.echo(f"    {c.question_id}: {c.reason}")
+                text = f' "{_fit_start(c.text, 60)}"' if c.text else ""
+                click.echo(f"    {c.question_id}{text}: {c.reason}")
             if len(changes) > MAX_ISSUES_PER_FILE:
                 click.echo(
                     f"    ... and {len(changes) - MAX_ISSUES_PER_FILE} more (see its Changes sheet)"

@@ -109,11 +109,16 @@ def carry_over(
         if q and qid not in ask and _squash(text) != _squash(q.label.get(lang)):
             check.setdefault(qid, "the question was reworded")
     order = {q.id: i for i, q in enumerate(qn.questions)}
+
+    def change(qid: str, why: str, kind: str) -> Change:
+        q = qn.questions_by_id.get(qid)
+        return Change(qid, why, kind, q.label.get(lang) if q else "")
+
     out.changes += [
-        Change(q, why, ANSWER) for q, why in sorted(ask.items(), key=lambda x: order.get(x[0], 0))
+        change(q, why, ANSWER) for q, why in sorted(ask.items(), key=lambda x: order.get(x[0], 0))
     ]
     out.changes += [
-        Change(q, why, CHECK)
+        change(q, why, CHECK)
         for q, why in sorted(check.items(), key=lambda x: order.get(x[0], 0))
         if q not in ask
     ]

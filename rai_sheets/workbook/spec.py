@@ -93,6 +93,7 @@ class Change:
     question_id: str  # a current question id (an old one for REMOVED)
     reason: str
     kind: str = ANSWER  # ANSWER, CHECK (the carried answer) or REMOVED
+    text: str = ""  # the current question's text, for messages
 
 
 def carried_text(value: Any) -> str:
