@@ -21,7 +21,7 @@ from ..files import atomic_write_bytes, safe_filename
 from ..issues import Issue
 from ..model import Questionnaire, Unit
 from ..workbook.generator import write_workbook
-from ..workbook.layout import plan
+from ..workbook.layout import Cell, plan
 from ..workbook.spec import ANSWER, REMOVED, Change, WorkbookSpec
 from .carry_over import OldKey, carry_over, split_name
 from .discover import discover
@@ -186,6 +186,6 @@ def _old_answers(
         old[key] = wb.value(cell)
         label = labels.get(key[0])
         if label is not None and key[0] not in texts:
-            found = wb.value(type(cell)(cell.sheet, cell.row, label.col))
+            found = wb.value(Cell(cell.sheet, cell.row, label.col))
             texts[key[0]] = "" if found is None else str(found)
     return old, texts

@@ -44,7 +44,8 @@ TEXTS = {
 def changes_sheet(wb: Workbook, st: Styles, spec: WorkbookSpec, p: Plan) -> Worksheet:
     qn, lang = spec.questionnaire, spec.lang
     words = TEXTS.get(lang, TEXTS["en"])
-    ws = wb.add_worksheet(SHEET)
+    taken = {s.sheet for s in qn.sections}  # content may name its own sheet "Changes"
+    ws = wb.add_worksheet(SHEET if SHEET not in taken else f"{SHEET} {qn.version}"[:31])
     ws.protect(spec.password, {"select_locked_cells": True, "select_unlocked_cells": True})
     page_setup(ws, spec)
     ws.hide_gridlines(2)
