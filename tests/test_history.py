@@ -215,3 +215,25 @@ def test_history_of_an_absent_store_says_so(tmp_path, args):
     assert result.exit_code == 0, result.output
     assert "No round held yet" in result.output
     assert not history.exists()  # looking does not create it
+
+
+def test_a_round_run_by_email_is_recorded_under_its_deadline(tmp_path, questionnaires):
+    roster = tmp_path / "units.csv"
+    roster.write_text("unit_id,unit_name,email\nU01,Unit 1,u01@police.example\n", "utf-8")
+    rounds, history = tmp_path / "rounds", tmp_path / "history.sqlite"
+    where = ["--round", "2026Q4", "--rounds-dir", str(rounds)]
+    run = CliRunner().invoke
+    result = run(
+        cli,
+        ["distribute", "readiness", "--units", str(roster), "--from", "a@b.c", *where]
+        + ["--deadline", "2026-12-15"],
+    )
+    assert result.exit_code == 0, result.output
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    returned(replies, questionnaires["readiness"], Unit("U01", "Unit 1"), round_id="2026Q4")
+    assert run(cli, ["collect", str(replies), *where]).exit_code == 0
+    result = run(cli, ["consolidate", *where, "--history", str(history)])
+    assert result.exit_code == 0, result.output
+    assert dump(history)["rounds"] == [("2026Q4", "2026-12-15")]
+    assert {r[2] for r in dump(history)["returns"]} == {"U01"}
