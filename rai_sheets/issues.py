@@ -174,6 +174,27 @@ CATALOGUE: dict[str, Template] = {
         "Every one of the {count} answers carried over from round {round} came back unchanged. Check with the unit that they were reviewed.",
         "Les {count} réponses reprises de la campagne {round} sont toutes revenues inchangées. Vérifiez avec l'unité qu'elles ont été relues.",
     ),
+    # issue 9: honest results (N/A needs a reason; residuals; acceptance; mostly N/A)
+    "na-without-reason": Template(
+        ERROR,
+        "{question} is marked not applicable without a reason. Write in this cell why it cannot apply.",
+        "{question} est marqué sans objet sans raison. Écrivez dans cette cellule pourquoi il ne s'applique pas.",
+    ),
+    "residual-above-inherent": Template(
+        WARNING,
+        "{question} has a residual level ({residual}) above its inherent level ({inherent}): a mitigation cannot make a risk worse. Check both ratings.",
+        "{question} a un niveau résiduel ({residual}) supérieur à son niveau inhérent ({inherent}) : une mesure ne peut pas aggraver un risque. Vérifiez les deux évaluations.",
+    ),
+    "acceptance-missing": Template(
+        ERROR,
+        "The highest residual risk is {level}. {problem}. Record on the Acceptance sheet who accepts it, in a role allowed to accept {level}.",
+        "Le risque résiduel le plus élevé est {level}. {problem}. Indiquez sur la feuille Acceptance qui l'accepte, dans une fonction autorisée à accepter le niveau {level}.",
+    ),
+    "mostly-not-applicable": Template(
+        WARNING,
+        "{count} of the {total} statements of {dimension} are marked not applicable, more than a fifth. Check that they really cannot apply: the dimension's score rests on the others.",
+        "{count} des {total} énoncés de {dimension} sont marqués sans objet, plus d'un cinquième. Vérifiez qu'ils ne s'appliquent vraiment pas : le score de la dimension repose sur les autres.",
+    ),
     # results: the formulas the respondent saw
     "result-mismatch": Template(
         WARNING,

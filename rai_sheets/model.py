@@ -56,6 +56,24 @@ class Scale:
         raise KeyError(code)
 
     @cached_property
+    def scored(self) -> bool:
+        """A scale with points; its choices without points mean "not applicable"."""
+        return any(c.points is not None for c in self.choices)
+
+    @cached_property
+    def na_codes(self) -> tuple[str, ...]:
+        """The "not applicable" choices: no points, on a scale whose other choices have them."""
+        return tuple(c.code for c in self.choices if c.points is None) if self.scored else ()
+
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.choices)
+
+    @cached_property
+    def rated_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.choices if c.points is not None)
+
+    @cached_property
     def max_points(self) -> float:
         pts = [c.points for c in self.choices if c.points is not None]
         return max(pts) if pts else 0.0
@@ -88,12 +106,16 @@ FREE_KINDS = {TEXT, LONGTEXT}
 
 @dataclass(frozen=True)
 class Field:
-    """One input cell of a question. `key` is "" for single-input questions."""
+    """One input cell of a question. `key` is "" for single-input questions.
+
+    `rated_only`: the dropdown offers only the scale's choices that have points (a residual
+    likelihood cannot be "not applicable")."""
 
     key: str
     kind: str
     scale_id: str | None
     required: bool
+    rated_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,19 @@ class Question:
     guidance: Text
     prefill: str | None  # roster column that pre-fills and locks this answer
     fields: tuple[Field, ...]
+    critical: bool = False  # readiness: a low score caps the overall band
+
+    @property
+    def na_field(self) -> Field | None:
+        """The input that may hold a "not applicable" choice, if this type has one."""
+        key = NA_FIELDS.get(self.type)
+        return self.field(key[0]) if key else None
+
+    @property
+    def reason_field(self) -> Field | None:
+        """Where the reason for a "not applicable" answer is written."""
+        key = NA_FIELDS.get(self.type)
+        return self.field(key[1]) if key else None
 
     def input_name(self, f: Field) -> str:
         return f"in_{self.id}" + (f"_{f.key}" if f.key else "")
@@ -201,6 +236,25 @@ class Questionnaire:
     @property
     def title(self) -> Text:
         return self.settings.get("title", Text({DEFAULT_LANGUAGE: self.id}))
+
+    @cached_property
+    def critical_below(self) -> float:
+        """A critical statement scoring below this many points caps the overall band."""
+        try:
+            return float(self.setting("critical_below") or 2)
+        except ValueError:
+            return 2.0
+
+    @cached_property
+    def acceptance_level(self) -> str:
+        """The lowest residual level that someone must accept (the `acceptance` rule's param)."""
+        return next((r.param for r in self.rules if r.rule == "acceptance"), "")
+
+    @cached_property
+    def stage_order(self) -> tuple[str, ...]:
+        """The life-cycle stages in order (the codes of the `lifecycle` scale)."""
+        scale = self.scales.get("lifecycle")
+        return tuple(c.code for c in scale.choices) if scale else ()
 
     @cached_property
     def questions_by_id(self) -> dict[str, Question]:
@@ -302,6 +356,8 @@ class Questionnaire:
 
 
 SCORED_TYPES = {"scale", "risk", "check"}
+# Per scored type: (the field that may be "not applicable", the field that gives the reason).
+NA_FIELDS = {"scale": ("", "comment"), "risk": ("likelihood", "note"), "check": ("status", "notes")}
 
 
 def _scored(q: Question) -> bool:

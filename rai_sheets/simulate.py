@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .model import DATE, INTEGER, NUMBER, SELECT, Question, Questionnaire
+from .scoring import score
 
 MITIGATIONS = [
     "Human review of every match by a trained examiner before any action",
@@ -63,12 +64,35 @@ SYSTEM_FACTS = {
 }
 
 
+NA_REASONS = {
+    "readiness": [
+        "The unit neither buys nor builds AI systems; the central IT department does.",
+        "No AI system of this unit processes personal data.",
+        "This unit has no contact with the public.",
+    ],
+    "risk": [
+        "The system holds no personal data: it reads only vehicle plates on motorways.",
+        "Nobody outside the agency deals with the system.",
+        "No AI-specific law applies in this jurisdiction.",
+        "The system cannot be used covertly: it runs only on seized devices.",
+    ],
+    "action": [
+        "The system drafts no text.",
+        "No one outside the agency deals with the system.",
+        "No distressing material is handled.",
+    ],
+}
+ACCEPTING_ROLES = {3: "senior_owner", 4: "chief_officer"}  # level rank -> the role that may
+ACCEPTORS = ["Supt. R. Haddad", "ACC J. Okonjo", "Chief Constable M. Reyes"]
+
+
 @dataclass(frozen=True)
 class Profile:
     maturity: float = 0.5  # 0 = nothing in place, 1 = advanced everywhere
     risk: float = 0.5  # 0 = benign system, 1 = high-stakes system
     diligence: float = 0.8  # how completely and carefully the respondent fills it in
     bias: tuple[tuple[str, float], ...] = ()  # (section id, offset): an agency's weak spots
+    stage: str = ""  # the system's current life-cycle stage ("" = from its maturity)
 
 
 def random_profile(rng: random.Random) -> Profile:
@@ -82,59 +106,123 @@ def answers_for(
     p = profile or random_profile(rng)
     today = today or date.today()
     out: dict[str, Any] = {}
+    stage = _stage(qn, rng, p)
+    acceptance = {qn.setting(f"acceptance_{k}") for k in ("by", "role", "date", "level")}
     for q in qn.questions:
         if q.type == "scale":
-            out[q.input_name(q.fields[0])] = _maturity(qn, q, rng, p)
+            out |= _maturity(qn, q, rng, p)
         elif q.type == "risk":
             out |= _risk(qn, q, rng, p)
         elif q.type == "check":
-            out |= _check(q, rng, p, today)
+            out |= _check(qn, q, rng, p, today, stage)
         elif q.type == "log":
             out |= _log(qn, q, rng, today)
+        elif q.id in acceptance:
+            continue
         else:
             for f in q.fields:
-                out[q.input_name(f)] = _simple(qn, q, f.kind, f.scale_id, rng, today)
-    return out
+                out[q.input_name(f)] = _simple(qn, q, f.kind, f.scale_id, rng, today, p, stage)
+    return out | _acceptance(qn, out, rng, today)
+
+
+def _stage(qn: Questionnaire, rng: random.Random, p: Profile) -> int:
+    """The position of the system's current stage: mature units run systems further on."""
+    if not qn.stage_order:
+        return 0
+    if p.stage in qn.stage_order:
+        return qn.stage_order.index(p.stage)
+    return max(0, min(len(qn.stage_order) - 2, round(p.maturity * 3 + rng.uniform(-1, 1))))
+
+
+def _acceptance(
+    qn: Questionnaire, answers: dict[str, Any], rng: random.Random, today: date
+) -> dict[str, Any]:
+    """Who accepted a High or Extremely high residual risk, in a role allowed to."""
+    names = {
+        k: qn.field_names.get((qn.setting(f"acceptance_{k}"), ""), "")
+        for k in ("by", "role", "date", "level")
+    }
+    if not all(names.values()):
+        return {}
+    top = score(qn, answers, today).get("highest_residual")
+    rank = qn.levels_by_id[str(top)].rank if top in qn.levels_by_id else 0
+    if rank not in ACCEPTING_ROLES:
+        return {}
+    return {
+        names["by"]: rng.choice(ACCEPTORS),
+        names["role"]: ACCEPTING_ROLES[rank],
+        names["date"]: today - timedelta(days=rng.randint(1, 30)),
+        names["level"]: top,
+    }
 
 
 def _pick(scale_codes: list[str], position: float) -> str:
     return scale_codes[max(0, min(len(scale_codes) - 1, round(position * (len(scale_codes) - 1))))]
 
 
-def _maturity(qn: Questionnaire, q: Question, rng: random.Random, p: Profile) -> str:
+def _maturity(qn: Questionnaire, q: Question, rng: random.Random, p: Profile) -> dict[str, Any]:
     scale = qn.scales[q.scale_id or ""]
-    rated = [c.code for c in scale.choices if c.points is not None]
-    unrated = [c.code for c in scale.choices if c.points is None]
-    if unrated and rng.random() < 0.04:
-        return unrated[0]
+    levels = [c.code for c in scale.choices if c.points is not None and c.code != "dont_know"]
+    answer, comment = q.input_name(q.fields[0]), q.input_name(q.field("comment"))
+    roll = rng.random()
+    if scale.na_codes and roll < 0.04:
+        return {answer: scale.na_codes[0], comment: rng.choice(NA_REASONS["readiness"])}
+    if "dont_know" in scale.codes and roll < 0.07:
+        return {answer: "dont_know"}
     offset = dict(p.bias).get(q.section_id, 0.0)
-    return _pick(rated, rng.gauss(p.maturity + offset, 0.2))
-
-
-def _risk(qn: Questionnaire, q: Question, rng: random.Random, p: Profile) -> dict[str, Any]:
-    lik = [c.code for c in qn.scales["likelihood"].choices if c.points is not None]
-    imp = [c.code for c in qn.scales["impact"].choices if c.points is not None]
-    # Most items of a benign system are rated low; a high-stakes one has a tail of severe items.
-    lpos, ipos = rng.gauss(0.1 + p.risk * 0.45, 0.2), rng.gauss(0.15 + p.risk * 0.5, 0.22)
-    out = {
-        q.input_name(q.field("likelihood")): _pick(lik, lpos),
-        q.input_name(q.field("impact")): _pick(imp, ipos),
-    }
-    if lpos + ipos > 0.9 or rng.random() < 0.25:
-        out[q.input_name(q.field("mitigation"))] = rng.choice(MITIGATIONS)
-        out[q.input_name(q.field("residual_likelihood"))] = _pick(lik, lpos - 0.35)
-        out[q.input_name(q.field("residual_impact"))] = _pick(imp, ipos - rng.choice((0, 0.3)))
+    out = {answer: _pick(levels, rng.gauss(p.maturity + offset, 0.2))}
+    if rng.random() < p.diligence * 0.5:
+        out[comment] = (
+            f"See {rng.choice(['policy', 'register', 'minutes'])} {rng.randint(1, 99):02d}"
+        )
     return out
 
 
-def _check(q: Question, rng: random.Random, p: Profile, today: date) -> dict[str, Any]:
+def _risk(qn: Questionnaire, q: Question, rng: random.Random, p: Profile) -> dict[str, Any]:
+    scale = qn.scales["likelihood"]
+    lik = list(scale.rated_codes)
+    imp = list(qn.scales["impact"].rated_codes)
+
+    def name(key: str) -> str:
+        return q.input_name(q.field(key))
+
+    if scale.na_codes and rng.random() < 0.05:
+        return {name("likelihood"): scale.na_codes[0], name("note"): rng.choice(NA_REASONS["risk"])}
+    # Most items of a benign system are rated low; a high-stakes one has a tail of severe items.
+    lpos, ipos = rng.gauss(0.1 + p.risk * 0.45, 0.2), rng.gauss(0.15 + p.risk * 0.5, 0.22)
+    out: dict[str, Any] = {name("likelihood"): _pick(lik, lpos), name("impact"): _pick(imp, ipos)}
+    if lpos + ipos > 0.9 or rng.random() < 0.25:
+        in_place = rng.random() < 0.3 + 0.5 * p.diligence * (1 - p.risk)
+        out |= {
+            name("mitigation"): rng.choice(MITIGATIONS),
+            name("mitigation_status"): "in_place" if in_place else "planned",
+            name("owner"): rng.choice(OWNERS),
+            name("due"): date.today() + timedelta(days=rng.randint(-60 if in_place else 10, 200)),
+        }
+        # a realistic residual: lower where the mitigation works, never above the inherent
+        out[name("residual_likelihood")] = _pick(lik, min(lpos, lpos - 0.35))
+        out[name("residual_impact")] = _pick(imp, min(ipos, ipos - rng.choice((0, 0.3))))
+    return out
+
+
+def _check(
+    qn: Questionnaire, q: Question, rng: random.Random, p: Profile, today: date, stage: int
+) -> dict[str, Any]:
+    position = qn.stage_order.index(q.section_id) if q.section_id in qn.stage_order else 0
+    if position > stage:  # a later stage: not yet due, usually left blank
+        return {} if rng.random() < 0.8 else {q.input_name(q.field("status")): "not_started"}
     roll = rng.random()
+    # the current stage is under way; earlier stages are mostly finished
+    done_share = (0.25 + 0.5 * p.maturity) if position == stage else 0.75 + 0.2 * p.maturity
     status = (
         "done"
-        if roll < 0.25 + 0.5 * p.maturity
-        else ("in_progress" if roll < 0.8 else ("na" if roll < 0.85 else "not_started"))
+        if roll < done_share
+        else ("in_progress" if roll < 0.9 else ("na" if roll < 0.95 else "not_started"))
     )
     out: dict[str, Any] = {q.input_name(q.field("status")): status}
+    if status == "na":
+        out[q.input_name(q.field("notes"))] = rng.choice(NA_REASONS["action"])
+        return out
     if status in ("done", "in_progress") or rng.random() < 0.5:
         out[q.input_name(q.field("owner"))] = rng.choice(OWNERS)
         out[q.input_name(q.field("due"))] = today + timedelta(days=rng.randint(-45, 240))
@@ -165,12 +253,31 @@ def _log(qn: Questionnaire, q: Question, rng: random.Random, today: date) -> dic
         )
         out[name("decided_by")] = rng.choice(OWNERS)
         out[name("rationale")] = "See board minutes"
+        if "risk_level" in qn.scales:
+            out[name("risk_level")] = rng.choice(["medium", "high", "high", "extreme"])
+            out[name("conditions")] = rng.choice(["none", "Pilot limited to one district"])
+            out[name("next_review")] = out[name("date")] + timedelta(days=180)
     return out
 
 
 def _simple(
-    qn: Questionnaire, q: Question, kind: str, scale_id: str | None, rng: random.Random, today: date
+    qn: Questionnaire,
+    q: Question,
+    kind: str,
+    scale_id: str | None,
+    rng: random.Random,
+    today: date,
+    p: Profile,
+    stage: int,
 ) -> Any:
+    if q.id == qn.setting("current_stage") and qn.stage_order:
+        return qn.stage_order[stage]
+    if q.id == qn.setting("applicability_general"):
+        return "no"  # the agency's systems are built or configured for policing
+    if q.id == qn.setting("applicability_core_function"):
+        return "yes" if p.risk > 0.2 else "no"
+    if q.id == qn.setting("applicability_other_effects"):
+        return "yes" if p.risk > 0.5 else "no"
     if kind == SELECT and scale_id:
         return rng.choice([c.code for c in qn.scales[scale_id].choices])
     if kind == DATE:

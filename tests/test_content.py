@@ -16,16 +16,18 @@ from rai_sheets.content.load import check_content
 def test_the_three_tools_load_with_every_item_tagged_by_principle(questionnaires):
     readiness, risk, action = (questionnaires[q] for q in ("readiness", "risk", "action"))
     scored = readiness.scored_questions()
-    assert 36 <= len(scored) <= 48
-    assert len({q.section_id for q in scored}) == 9
+    assert 50 <= len(scored) <= 60
+    assert len({q.section_id for q in scored}) == 10  # with the legal and regulatory dimension
     assert all(q.scale_id == "maturity" for q in scored)
     assert readiness.scales["maturity"].by_code("na").points is None
+    assert readiness.scales["maturity"].by_code("dont_know").points == 0
+    assert {q.id for q in scored if q.critical} >= {"legal_01", "legal_03", "data_02"}
 
     principles = {p.id for p in risk.principles}
     assert len(principles) == 17 and len(risk.cores) == 5
     per_principle = Counter(q.principle_id for q in risk.scored_questions())
     assert set(per_principle) == principles
-    assert min(per_principle.values()) >= 2
+    assert min(per_principle.values()) >= 3
     assert [lv.id for lv in sorted(risk.levels, key=lambda lv: lv.rank)] == [
         "low",
         "medium",
@@ -73,7 +75,7 @@ def test_content_check_names_file_line_and_column_of_each_problem(content_dir, t
     _edit(questions, "necess_1,lawful,necessity,", "necess_1,lawful,necesity,")
     _edit(questions, "necess_2,", "necess_1,")
     _edit(root / "risk" / "matrix.csv", "rare,low,low,medium,high", "rare,low,low,medium,severe")
-    _edit(root / "readiness" / "bands.csv", "emerging,25,", "emerging,twenty-five,")
+    _edit(root / "readiness" / "bands.csv", "partial,35,", "partial,thirty-five,")
 
     result = CliRunner().invoke(cli, ["content", "check", str(root)])
 
@@ -84,7 +86,7 @@ def test_content_check_names_file_line_and_column_of_each_problem(content_dir, t
     dup = _line_of(questions, "necess_1,lawful,necessity")  # the row that was necess_2
     assert f'risk/questions.csv, line {dup}, column question_id: "necess_1" is used more' in out
     assert 'risk/matrix.csv, line 2, column severe: "severe" is not a level' in out
-    assert 'readiness/bands.csv, line 3, column min_percent: "twenty-five" is not a number' in out
+    assert 'readiness/bands.csv, line 3, column min_percent: "thirty-five" is not a number' in out
 
 
 def test_content_check_reports_a_missing_column_and_an_unknown_scale(content_dir, tmp_path):

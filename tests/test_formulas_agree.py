@@ -1,6 +1,8 @@
 """One set of rules, two renderings: the formulas that LibreOffice computes in the workbook
-equal what the Python scorer computes from the same answers, for many random answer sets
-(blanks and "not applicable" included)."""
+equal what the Python scorer computes from the same answers, for many random answer sets:
+partial ones (blanks, half-rated risks: results say "Incomplete") and complete ones (every
+required answer given, so that bands and their caps, residual levels, N/A, the applicability
+screening, the risk acceptance and stage-aware completion all compute)."""
 
 from __future__ import annotations
 
@@ -20,13 +22,23 @@ from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 TODAY = date.today()
 
 
-def answer_sets(qn: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
-    """Random answers for every input: codes for dropdowns, dates around today, free text."""
+HIGH = {"established", "advanced"}  # readiness answers that reach the bands a cap holds down
+
+
+def answer_sets(qn: Questionnaire, complete: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+    """Random answers for every input: codes for dropdowns, dates around today, free text.
+    `complete`: every required answer is given (a risk's impact may stay blank only where its
+    likelihood is "not applicable", which the scorer then ignores)."""
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for name, (_q, f) in qn.input_names.items():
+        required = complete and (f.required or f.key == "status" or name.endswith("_stage"))
         if f.kind == SELECT and f.scale_id:
             codes = [c.code for c in qn.scales[f.scale_id].choices]
-            fields[name] = st.one_of(st.none(), st.sampled_from(codes))
+            high = sorted(HIGH & set(codes))
+            choice = st.sampled_from(codes)
+            if high:
+                choice = st.one_of(choice, st.sampled_from(high))
+            fields[name] = choice if required else st.one_of(st.none(), choice)
         elif f.kind == DATE:
             fields[name] = st.one_of(
                 st.none(), st.integers(-400, 400).map(lambda d: TODAY + timedelta(days=d))
@@ -109,7 +121,7 @@ def test_formulas_agree_with_python_scorer(qid, loaded, libreoffice, questionnai
     qn = loaded(qid)
 
     @AGREE
-    @given(answers=answer_sets(qn))
+    @given(answers=st.one_of(answer_sets(qn), answer_sets(qn, complete=True)))
     def check(answers):
         assert_agree(qn, "en", answers, libreoffice)
 

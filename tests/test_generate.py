@@ -81,7 +81,7 @@ def test_generate_without_roster_writes_three_blank_workbooks(tmp_path, question
             assert wb[out.sheet][out.a1].data_type == "f", m.id
 
 
-def test_a_roster_gives_one_workbook_per_unit_and_per_ai_system(tmp_path):
+def test_a_roster_gives_one_workbook_per_unit_and_per_ai_system(tmp_path, questionnaires):
     roster = tmp_path / "units.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     out = tmp_path / "out"
@@ -100,7 +100,8 @@ def test_a_roster_gives_one_workbook_per_unit_and_per_ai_system(tmp_path):
     )
 
     wb = openpyxl.load_workbook(out / "risk_U01_S-EVIL_2026Q4.xlsx")
-    cell = wb["Context"]["C6"]
+    where = plan(questionnaires["risk"]).inputs["in_system_name"]
+    cell = wb[where.sheet][where.a1]
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
     assert cell.protection.locked is True
     meta = _meta(wb[META])
@@ -111,9 +112,10 @@ def test_a_roster_gives_one_workbook_per_unit_and_per_ai_system(tmp_path):
 
     fr = openpyxl.load_workbook(out / "readiness_U02_2026Q4.xlsx")
     assert _meta(fr[META])["language"] == "fr"
-    assert fr[LISTS]["A3"].value == "1 - Initial" and fr[LISTS]["A7"].value == "Sans objet"
+    assert fr[LISTS]["A3"].value == "1 - Initial" and fr[LISTS]["A8"].value == "Sans objet"
     odd = openpyxl.load_workbook(out / "readiness_U03_2026Q4.xlsx")
-    assert odd["Assessment"]["C6"].value == '<Community> "Liaison"'
+    where = plan(questionnaires["readiness"]).inputs["in_unit_name"]
+    assert odd[where.sheet][where.a1].value == '<Community> "Liaison"'
 
 
 def test_personalised_workbooks_equal_directly_written_ones(questionnaires):

@@ -1,65 +1,163 @@
-"""Cross-table checks: each scoring rule has what it needs elsewhere in the content."""
+"""Cross-table checks: each scoring rule has what it needs elsewhere in the content (levels,
+bands, the questions a setting names, the words a result shows), and the settings that become
+input messages fit Excel's limits."""
 
 from __future__ import annotations
 
 from ..model import Questionnaire, Scale
+from ..scoring import GENERIC_LABELS, label_keys
 from .tables import Table
 
-NEEDS_LEVELS = {"risk_level", "level_count", "highest_level", "risk_at_or_above", "applicability"}
+NEEDS_LEVELS = {
+    "risk_level",
+    "level_count",
+    "highest_level",
+    "risk_at_or_above",
+    "applicability",
+    "acceptance",
+}
 _NO_SCALE = Scale("", ())
+MESSAGE_LIMIT = 255  # Excel's limit for an input message
+# Settings that name a question, with the scale that question must use ("" for any answer).
+NAMED_QUESTIONS = {
+    "applicability": {
+        "applicability_core_function": "yes_no",
+        "applicability_other_effects": "yes_no",
+    },
+    "acceptance": {
+        "acceptance_by": "",
+        "acceptance_role": "acceptance_role",
+        "acceptance_date": "",
+        "acceptance_level": "risk_level",
+    },
+    "completion": {},
+}
 
 
-def check_rules(qn: Questionnaire, rules_t: Table, scales_t: Table) -> None:
+def check_rules(qn: Questionnaire, rules_t: Table, scales_t: Table, settings_t: Table) -> None:
     metric_patterns = {r.metric for r in qn.rules}
     for i, rule in enumerate(qn.rules):
         if rule.rule in NEEDS_LEVELS and (not qn.levels or not qn.matrix):
             rules_t.problem(i, "rule", f'"{rule.rule}" needs levels.csv and matrix.csv.')
-        if rule.rule == "band":
-            if not qn.bands:
-                rules_t.problem(i, "rule", '"band" needs bands.csv.')
-            if rule.source not in metric_patterns:
-                rules_t.problem(
-                    i,
-                    "source",
-                    f'"{rule.source}" is not a metric_id in rules.csv; a '
-                    "band reads the percent metric named here.",
-                )
+        if rule.rule in ("band", "band_cap"):
+            _check_band(qn, rules_t, i, metric_patterns)
         if rule.rule in ("risk_level", "level_count", "highest_level") and rule.param not in (
             "inherent",
             "residual",
+            "in_place",
         ):
-            rules_t.problem(i, "param", f'"{rule.param}" must be inherent or residual.')
-        if rule.rule in ("risk_at_or_above", "applicability") and rule.param not in qn.levels_by_id:
+            rules_t.problem(i, "param", f'"{rule.param}" must be inherent, residual or in_place.')
+        levelled = rule.rule in ("risk_at_or_above", "applicability", "acceptance")
+        if levelled and rule.param not in qn.levels_by_id:
             rules_t.problem(i, "param", f'"{rule.param}" must be a level id from levels.csv.')
-        if rule.rule == "applicability":
-            _check_applicability(qn, rules_t, i)
+        for key, scale in NAMED_QUESTIONS.get(rule.rule, {}).items():
+            _check_named(qn, rules_t, i, rule.rule, key, scale)
         if rule.rule == "status_count" and rule.param not in {
             c.code for c in qn.scales.get("status", _NO_SCALE).choices
         }:
             rules_t.problem(i, "param", f'"{rule.param}" is not a code of the status scale.')
+        _check_param(qn, rules_t, i)
     _check_fixed_scales(qn, scales_t)
+    _check_settings(qn, settings_t)
 
 
-def _check_applicability(qn: Questionnaire, rules_t: Table, i: int) -> None:
-    for key in ("core_function", "other_effects"):
-        if qn.setting(f"applicability_{key}") not in qn.questions_by_id:
-            rules_t.problem(
-                i,
-                "rule",
-                f'"applicability" needs the setting applicability_{key} naming a yes/no question.',
+def _check_band(qn: Questionnaire, rules_t: Table, i: int, patterns: set[str]) -> None:
+    rule = qn.rules[i]
+    if not qn.bands:
+        rules_t.problem(i, "rule", f'"{rule.rule}" needs bands.csv.')
+    if rule.source not in patterns:
+        rules_t.problem(
+            i,
+            "source",
+            f'"{rule.source}" is not a metric_id in rules.csv; a '
+            "band reads the percent metric named here.",
+        )
+    capped = rule.rule == "band_cap" or rule.param == "capped"
+    if capped and qn.setting("critical_cap") not in {b.id for b in qn.bands}:
+        rules_t.problem(
+            i,
+            "param",
+            "a capped band needs the setting critical_cap naming a band in bands.csv "
+            "(the highest band while a critical statement scores low).",
+        )
+
+
+def _check_param(qn: Questionnaire, rules_t: Table, i: int) -> None:
+    rule = qn.rules[i]
+    if rule.rule == "mostly_na":
+        try:
+            ok = 0 <= float(rule.param) < 1
+        except ValueError:
+            ok = False
+        if not ok:
+            rules_t.problem(i, "param", f'"{rule.param}" must be a share from 0 to 1, e.g. 0.2.')
+    if rule.rule == "choice_count":
+        codes = {
+            c.code
+            for q in qn.scored_questions()
+            if q.na_field and q.na_field.scale_id
+            for c in qn.scales[q.na_field.scale_id].choices
+        }
+        if rule.param not in codes:
+            rules_t.problem(i, "param", f'"{rule.param}" is not a choice of the items\' scale.')
+    if rule.rule == "completion" and qn.setting("current_stage"):
+        _check_named(qn, rules_t, i, rule.rule, "current_stage", "lifecycle")
+
+
+def _check_named(
+    qn: Questionnaire, rules_t: Table, i: int, rule: str, key: str, scale: str
+) -> None:
+    q = qn.questions_by_id.get(qn.setting(key))
+    if q is None:
+        rules_t.problem(i, "rule", f'"{rule}" needs the setting {key} naming a question.')
+    elif scale and q.scale_id != scale:
+        rules_t.problem(
+            i,
+            "rule",
+            f'the question {q.id} named by the setting {key} must use the scale "{scale}".',
+        )
+
+
+def _check_settings(qn: Questionnaire, settings_t: Table) -> None:
+    """The words every result may show, and messages within Excel's limits."""
+    rows = {r.get("key", ""): i for i, r in enumerate(settings_t.rows)}
+    for key, rule in sorted(label_keys(qn).items()):
+        if not qn.setting(key):
+            settings_t.problem(
+                None, "key", f'needs a "{key}" row: the words "{rule}" results show.'
             )
+    for key, text in qn.settings.items():
+        if key.startswith("message_"):
+            for lang, value in text.by_lang.items():
+                if len(value) > MESSAGE_LIMIT:
+                    settings_t.problem(
+                        rows.get(key),
+                        "value" if lang == "en" else f"value::{lang}",
+                        f"is {len(value)} characters; an input message holds {MESSAGE_LIMIT}.",
+                    )
+    if qn.setting("applicability_general") and qn.setting("applicability_general") not in (
+        qn.questions_by_id
+    ):
+        settings_t.problem(rows.get("applicability_general"), "value", "is not a question id.")
+    reserved = set(GENERIC_LABELS)
+    for lv in qn.levels:
+        if lv.id in reserved:
+            settings_t.problem(None, None, f'level id "{lv.id}" is reserved for results.')
+    for b in qn.bands:
+        if b.id in reserved:
+            settings_t.problem(None, None, f'band id "{b.id}" is reserved for results.')
 
 
 def _check_fixed_scales(qn: Questionnaire, scales_t: Table) -> None:
     """Scales whose codes the rules rely on."""
-    if "yes_no" in qn.scales:
-        codes = {c.code for c in qn.scales["yes_no"].choices}
-        if not {"yes", "no"} <= codes:
-            scales_t.problem(None, "code", 'the scale "yes_no" needs the codes yes and no.')
-    if "status" in qn.scales:
-        codes = {c.code for c in qn.scales["status"].choices}
-        if "done" not in codes:
-            scales_t.problem(None, "code", 'the scale "status" needs the code done.')
+    needs = {"yes_no": {"yes", "no"}, "status": {"done"}, "mitigation_status": {"in_place"}}
+    for scale_id, codes in needs.items():
+        if scale_id in qn.scales and not codes <= qn.scales[scale_id].codes:
+            scales_t.problem(
+                None,
+                "code",
+                f'the scale "{scale_id}" needs the code(s) {", ".join(sorted(codes))}.',
+            )
 
 
 def readiness_target(qn: Questionnaire, section_id: str) -> str:

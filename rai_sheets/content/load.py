@@ -16,6 +16,9 @@ from ..errors import UsageError
 from ..model import DEFAULT_LANGUAGE, Questionnaire
 from .checks import check_rules, check_targets
 from .parts import (
+    LEVEL_SCALE,
+    level_scale,
+    read_acceptance,
     read_bands,
     read_levels,
     read_matrix,
@@ -38,7 +41,12 @@ TABLES = (
     "scales.csv",
     "rules.csv",
 )
-OPTIONAL_TABLES = ("levels.csv", "matrix.csv", "bands.csv")
+OPTIONAL_TABLES = (
+    "levels.csv",
+    "matrix.csv",
+    "bands.csv",
+    "acceptance.csv",
+)
 
 
 def default_content_dir() -> Path:
@@ -111,6 +119,21 @@ def _open(folder: Path, qid: str, name: str, problems: list[ContentProblem]) -> 
     return Table(path, f"{qid}/{name}", problems)
 
 
+def _derived_scales(scales: dict, levels: tuple, t: dict[str, Table]) -> None:
+    """Dropdowns made from other tables: the risk levels, and the roles that accept them."""
+    if levels:
+        if LEVEL_SCALE in scales:
+            t["scales.csv"].problem(
+                None,
+                "scale_id",
+                f'"{LEVEL_SCALE}" is made from levels.csv here; do not define it in scales.csv.',
+            )
+        scales[LEVEL_SCALE] = level_scale(levels)
+    roles = read_acceptance(t["acceptance.csv"], levels)
+    if roles is not None:
+        scales[roles.id] = roles
+
+
 def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProblem]]:
     problems: list[ContentProblem] = []
     folder = root / qid
@@ -127,10 +150,11 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     settings, version = read_settings(t["settings.csv"])
     scales = read_scales(t["scales.csv"], langs)
     sections = read_sections(t["sections.csv"])
+    levels = read_levels(t["levels.csv"])
+    _derived_scales(scales, levels, t)
     questions = read_questions(t["questions.csv"], scales, sections, {p.id for p in principles})
     if not questions and t["questions.csv"].rows == [] and not problems:
         t["questions.csv"].problem(None, None, "has no questions.")
-    levels = read_levels(t["levels.csv"])
     matrix = read_matrix(t["matrix.csv"], scales, {lv.id for lv in levels})
     bands = read_bands(t["bands.csv"])
     rules = read_rules(t["rules.csv"])
@@ -154,7 +178,7 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
         content_hash=content_hash(p for p in files if p.exists()),
     )
     if not problems:
-        check_rules(qn, t["rules.csv"], t["scales.csv"])
+        check_rules(qn, t["rules.csv"], t["scales.csv"], t["settings.csv"])
         check_targets(qn, t["settings.csv"])
         load_question_map(qn, root, problems)
     return qn, problems

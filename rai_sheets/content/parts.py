@@ -21,7 +21,8 @@ from ..model import (
     Section,
     Text,
 )
-from .question_types import QUESTION_TYPES, family_of, question_from_row
+from ..scoring import RULES as RULE_FUNCTIONS
+from .question_types import QUESTION_TYPES, families_mix, family_of, question_from_row
 from .tables import (
     NOT_BLANK,
     ContentProblem,
@@ -31,22 +32,7 @@ from .tables import (
     number_check,
 )
 
-RULES = {
-    "item_points",
-    "percent",
-    "band",
-    "answered",
-    "risk_level",
-    "level_count",
-    "highest_level",
-    "risk_at_or_above",
-    "applicability",
-    "completion",
-    "status_count",
-    "done_without_evidence",
-    "overdue",
-    "item_attention",
-}
+RULES = set(RULE_FUNCTIONS)
 SCOPES = ("all", "each:section", "each:core", "each:principle", "each:level", "each:question")
 COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
@@ -177,7 +163,7 @@ def read_questions(
             continue
         sheet = next((s.sheet for s in sections if s.id == q.section_id), "")
         fam = family_of(q.type)
-        if sheet in sheet_families and sheet_families[sheet][0] != fam:
+        if sheet in sheet_families and not families_mix(sheet_families[sheet][0], fam):
             t.problem(
                 i,
                 "type",
@@ -326,3 +312,42 @@ def read_rules(t: Table) -> tuple[Rule, ...]:
             )
         )
     return tuple(rules)
+
+
+LEVEL_SCALE, ROLE_SCALE = "risk_level", "acceptance_role"
+
+
+def level_scale(levels: tuple[Level, ...]) -> Scale:
+    """The risk levels as a dropdown (points = rank), for answers that name a level."""
+    ordered = sorted(levels, key=lambda lv: lv.rank)
+    return Scale(LEVEL_SCALE, tuple(Choice(lv.id, lv.label, float(lv.rank)) for lv in ordered))
+
+
+def read_acceptance(t: Table, levels: tuple[Level, ...]) -> Scale | None:
+    """acceptance.csv: which role may accept which residual level, as a dropdown of roles whose
+    points are the rank of the highest level each may accept."""
+    if not (t.rows or t.columns):
+        return None
+    t.require_columns("role_id", "max_level", "label")
+    t.validate(pa.DataFrameSchema({"role_id": id_column(), "label": pa.Column(str, NOT_BLANK)}))
+    by_id = {lv.id: lv for lv in levels}
+    if not levels:
+        t.problem(None, None, "needs levels.csv: each role accepts up to a risk level.")
+    choices = []
+    for i, r in enumerate(t.rows):
+        level = by_id.get(r.get("max_level", ""))
+        if level is None and levels:
+            t.problem(
+                i,
+                "max_level",
+                f'"{r.get("max_level")}" is not a level in levels.csv: use one of '
+                f"{', '.join(by_id)}.",
+            )
+        choices.append(
+            Choice(
+                r.get("role_id", ""),
+                Text(t.text(r, "label")),
+                float(level.rank) if level else 0.0,
+            )
+        )
+    return Scale(ROLE_SCALE, tuple(choices))

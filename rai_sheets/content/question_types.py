@@ -33,7 +33,11 @@ PREFILL_COLUMNS = ("unit_id", "unit_name", "system_id", "system_name")
 
 
 # Scales that the multi-input question types rely on.
-TYPE_SCALES = {"risk": ("likelihood", "impact"), "check": ("status",), "log": ("lifecycle",)}
+TYPE_SCALES = {
+    "risk": ("likelihood", "impact", "mitigation_status"),
+    "check": ("status",),
+    "log": ("lifecycle", "risk_level"),
+}
 
 
 LOG_FIELDS = (
@@ -41,13 +45,23 @@ LOG_FIELDS = (
     ("stage", SELECT, "lifecycle"),
     ("decision", LONGTEXT, None),
     ("decided_by", TEXT, None),
+    ("risk_level", SELECT, "risk_level"),
+    ("conditions", LONGTEXT, None),
     ("rationale", LONGTEXT, None),
+    ("next_review", DATE, None),
 )
 
 
 def family_of(qtype: str) -> str:
-    """Which table layout a question type is drawn in (see layout.py)."""
-    return {"risk": "risk", "check": "check", "log": "log"}.get(qtype, "form")
+    """Which table layout a question type is drawn in (see layout.py): scored statements
+    ("form"), questions answered in words, dates or a choice ("text"), risks, checklist
+    items, the decision log. "text" questions may share a "form" sheet."""
+    return {"risk": "risk", "check": "check", "log": "log", "scale": "form"}.get(qtype, "text")
+
+
+def families_mix(a: str, b: str) -> bool:
+    """Whether questions of two families can be drawn on one sheet."""
+    return a == b or {a, b} == {"form", "text"}
 
 
 def question_from_row(
@@ -79,6 +93,7 @@ def question_from_row(
         Text(t.text(r, "guidance")),
         _prefill(r, i, t),
         _fields(r, i, t, qtype, scale_id, required),
+        _critical(r, i, t, qtype),
     )
 
 
@@ -139,6 +154,15 @@ def _required(r: dict[str, str], i: int, t: Table) -> bool:
     return required_s == "yes"
 
 
+def _critical(r: dict[str, str], i: int, t: Table, qtype: str) -> bool:
+    value = r.get("critical", "").lower()
+    if value not in ("", "yes", "no"):
+        t.problem(i, "critical", f'"{r.get("critical")}" must be yes or no.')
+    if value == "yes" and qtype != "scale":
+        t.problem(i, "critical", "only a scale statement can be critical (it caps the band).")
+    return value == "yes" and qtype == "scale"
+
+
 def _weight(r: dict[str, str], i: int, t: Table) -> float:
     weight_s = r.get("weight", "") or "1"
     try:
@@ -166,7 +190,9 @@ def _fields(
     r: dict[str, str], i: int, t: Table, qtype: str, scale_id: str | None, required: bool
 ) -> tuple[Field, ...]:
     """The input cells of a question of this type."""
-    if qtype in ("scale", "select"):
+    if qtype == "scale":
+        return (Field("", SELECT, scale_id, required), Field("comment", LONGTEXT, None, False))
+    if qtype == "select":
         return (Field("", SELECT, scale_id, required),)
     if qtype in SIMPLE_KINDS:
         return (Field("", SIMPLE_KINDS[qtype], None, required),)
@@ -174,9 +200,13 @@ def _fields(
         return (
             Field("likelihood", SELECT, "likelihood", required),
             Field("impact", SELECT, "impact", required),
+            Field("note", LONGTEXT, None, False),
             Field("mitigation", LONGTEXT, None, False),
-            Field("residual_likelihood", SELECT, "likelihood", False),
-            Field("residual_impact", SELECT, "impact", False),
+            Field("mitigation_status", SELECT, "mitigation_status", False),
+            Field("owner", TEXT, None, False),
+            Field("due", DATE, None, False),
+            Field("residual_likelihood", SELECT, "likelihood", False, rated_only=True),
+            Field("residual_impact", SELECT, "impact", False, rated_only=True),
         )
     if qtype == "check":
         return (

@@ -17,6 +17,7 @@ from ..model import Questionnaire
 from ..roster import Roster, read_roster
 from . import feedback
 from .discover import Candidate, discover
+from .judgement import judge
 from .report import ValidationReport
 from .returned import ReturnedFile, read_return
 from .validation import check_roster, mark_duplicates, validate_answers
@@ -72,6 +73,7 @@ def validate(
     readable = [f for f in files if f.status != SKIPPED and f.cells]
     for qid, qn in contents.items():
         validate_answers(qn, [f for f in readable if f.questionnaire == qid], today or date.today())
+        judge(qn, [f for f in readable if f.questionnaire == qid])
     for f in files:
         f.raw = {}  # only the messages needed what was typed, and they have it now
         key = identify(f) if identify and unidentified(f) else None

@@ -64,7 +64,8 @@ def build_schema(qn: Questionnaire, today: date) -> pa.DataFrameSchema:
     for name, (_q, f) in qn.input_names.items():
         checks: list[pa.Check] = []
         if f.kind == SELECT and f.scale_id:
-            codes = [c.code for c in qn.scales[f.scale_id].choices]
+            scale = qn.scales[f.scale_id]
+            codes = list(scale.rated_codes if f.rated_only else scale.codes)
             checks.append(pa.Check(lambda s, codes=codes: s.isin(codes), name="not-in-list"))
         elif f.kind == DATE:
             checks.append(pa.Check(lambda s: s.map(_is_date), name="not-a-date"))
@@ -83,13 +84,102 @@ def build_schema(qn: Questionnaire, today: date) -> pa.DataFrameSchema:
             checks.append(
                 pa.Check(lambda s, n=limit: s.map(lambda v: len(str(v)) <= n), name="text-too-long")
             )
-        columns[name] = pa.Column(None, checks, nullable=not f.required, required=True)
+        nullable = not f.required or name in _conditional(qn)
+        columns[name] = pa.Column(None, checks, nullable=nullable, required=True)
     return pa.DataFrameSchema(columns, coerce=False)
 
 
 @lru_cache(maxsize=16)
 def cross_field_rules(qn: Questionnaire) -> tuple[CrossFieldRule, ...]:
-    return tuple(r for q in qn.questions for r in _rules_of(q))
+    return tuple(
+        r
+        for q in qn.questions
+        for r in (*_required_when(qn, q), *_rules_of(qn, q), *_needs_reason(qn, q))
+    )
+
+
+# Answers required only in some cases: a risk item unless the applicability screening takes
+# the risks out (and its impact unless the risk is "not applicable"); a checklist status only
+# for the stages up to the current one.
+Condition = Callable[[pd.DataFrame], pd.Series]
+
+
+@lru_cache(maxsize=16)
+def _conditional(qn: Questionnaire) -> dict[str, Condition]:
+    """Input name -> when it is required, for answers required only in some cases."""
+    out: dict[str, Condition] = {}
+    for q in qn.scored_questions():
+        if not q.required:
+            continue
+        if q.type == "risk":
+            lik, imp = (q.input_name(q.field(k)) for k in ("likelihood", "impact"))
+            na = list(qn.scales[q.field("likelihood").scale_id or ""].na_codes)
+            rated = _rated_wanted(qn)
+            out[lik] = rated
+            out[imp] = _and_rated(rated, lik, na)
+        elif q.type == "check" and qn.setting("current_stage") and q.section_id in qn.stage_order:
+            out[q.input_name(q.field("status"))] = _due(qn, qn.stage_order.index(q.section_id))
+    return out
+
+
+def _and_rated(rated: Condition, lik: str, na: list[str]) -> Condition:
+    """An impact is wanted where the risks are rated and this one is not "not applicable"."""
+    return lambda df: rated(df) & ~df[lik].isin(na)
+
+
+def _given_when(when: Condition, name: str) -> Condition:
+    return lambda df: ~when(df) | ~_blank(df[name])
+
+
+def _rated_wanted(qn: Questionnaire) -> Condition:
+    """Rows where the risks must be rated: all, unless the screening found a general-purpose
+    tool outside core functions with no other effect on rights."""
+    keys = ("applicability_general", "applicability_core_function", "applicability_other_effects")
+    names = [qn.field_names.get((qn.setting(k), ""), "") for k in keys]
+    if not all(names):
+        return lambda df: pd.Series(True, index=df.index)
+    general, core, other = names
+    return lambda df: ~((df[general] == "yes") & (df[core] == "no") & (df[other] == "no"))
+
+
+def _due(qn: Questionnaire, stage: int) -> Condition:
+    current = qn.field_names[(qn.setting("current_stage"), "")]
+    order = {code: i for i, code in enumerate(qn.stage_order)}
+    return lambda df: df[current].map(lambda v: order.get(v, -1) >= stage).astype(bool)
+
+
+def _required_when(qn: Questionnaire, q: Question) -> list[CrossFieldRule]:
+    rules = []
+    for f in q.fields:
+        name = q.input_name(f)
+        when = _conditional(qn).get(name)
+        if when is not None:
+            rules.append(
+                CrossFieldRule(
+                    f"{name}:required",
+                    "required-missing",
+                    name,
+                    _given_when(when, name),
+                )
+            )
+    return rules
+
+
+def _needs_reason(qn: Questionnaire, q: Question) -> list[CrossFieldRule]:
+    """A "not applicable" answer needs its reason (readiness comment, risk note, action notes)."""
+    f, reason = q.na_field, q.reason_field
+    if f is None or reason is None or not f.scale_id or not qn.scales[f.scale_id].na_codes:
+        return []
+    answer, why = q.input_name(f), q.input_name(reason)
+    na = list(qn.scales[f.scale_id].na_codes)
+    return [
+        CrossFieldRule(
+            f"{why}:reason",
+            "na-without-reason",
+            why,
+            lambda df: ~df[answer].isin(na) | ~_blank(df[why]),
+        )
+    ]
 
 
 @lru_cache(maxsize=16)
@@ -105,6 +195,10 @@ def _needs(given: str, other: str) -> Callable[[pd.DataFrame], pd.Series]:
     return lambda df: _blank(df[given]) | ~_blank(df[other])
 
 
+def _unless_na(rule: Condition, lik: str, na: tuple[str, ...]) -> Condition:
+    return lambda df: rule(df) | df[lik].isin(list(na))
+
+
 def _residual_needs_mitigation(lik: str, imp: str, mit: str) -> Callable[[pd.DataFrame], pd.Series]:
     return lambda df: (_blank(df[lik]) & _blank(df[imp])) | ~_blank(df[mit])
 
@@ -113,7 +207,7 @@ def _done_needs_evidence(status: str, evidence: str) -> Callable[[pd.DataFrame],
     return lambda df: (df[status] != "done") | ~_blank(df[evidence])
 
 
-def _rules_of(q: Question) -> list[CrossFieldRule]:
+def _rules_of(qn: Questionnaire, q: Question) -> list[CrossFieldRule]:
     def name(key: str) -> str:
         return q.input_name(q.field(key))
 
@@ -125,12 +219,16 @@ def _rules_of(q: Question) -> list[CrossFieldRule]:
                 (lik, imp, "likelihood", "impact"),
                 (imp, lik, "impact", "likelihood"),
             ):
+                needs = _needs(given, missing)
+                if not prefix and given == lik:  # "not applicable" needs no impact
+                    na = qn.scales[q.field("likelihood").scale_id or ""].na_codes
+                    needs = _unless_na(needs, lik, na)
                 rules.append(
                     CrossFieldRule(
                         f"{missing}:needs",
                         "incomplete-rating",
                         missing,
-                        _needs(given, missing),
+                        needs,
                         (("given", prefix + g), ("missing", prefix + m)),
                     )
                 )
@@ -222,7 +320,12 @@ def _map_failures(
         elif code == "text-too-long":
             limit = text_limit(f.kind)
             args.update(length=len(str(rf.answers[target])), limit=limit)
-        elif code in ("incomplete-rating", "residual-without-mitigation", "done-without-evidence"):
+        elif code in (
+            "incomplete-rating",
+            "residual-without-mitigation",
+            "done-without-evidence",
+            "na-without-reason",
+        ):
             args["question"] = question_ref(qn, q.id, "", lang)
             args.update(params)
         rf.add(code, sheet, cell, **args)

@@ -50,6 +50,14 @@ def lists_sheet(wb: Workbook, st: Styles, qn: Questionnaire, lang: str) -> None:
             points_name(sid), f"='{LISTS}'!${col_letter(col + 1)}$2:${col_letter(col + 1)}${n + 1}"
         )
         col += 3
+        if scale.na_codes:  # the choices with points, for answers that cannot be N/A
+            rated = [c for c in scale.choices if c.points is not None]
+            ws.write_string(0, col, f"{sid} (rated)", st.bold)
+            for i, ch in enumerate(rated, start=1):
+                ws.write_string(i, col, ch.label.get(lang))
+            ref = f"='{LISTS}'!${col_letter(col)}$2:${col_letter(col)}${len(rated) + 1}"
+            wb.define_name(list_name(sid, rated_only=True), ref)
+            col += 2
     if qn.levels:
         levels = sorted(qn.levels, key=lambda lv: lv.rank)
         ws.write_string(0, col, "level", st.bold)

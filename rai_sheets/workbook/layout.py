@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..content.question_types import family_of
+from ..content.question_types import LOG_FIELDS, family_of
 from ..model import SCORED_TYPES, Metric, Question, Questionnaire
 
 INSTRUCTIONS = "Instructions"
@@ -18,10 +18,12 @@ LISTS = "_lists"
 META = "_meta"
 ISSUES_SHEET = "Issues"  # first sheet of a feedback workbook
 
-HEADER_ROW = 3  # 0-based: row 4 holds the column headers of question sheets
-FIRST_ROW = 4
 TITLE_ROW = 0
 SUBTITLE_ROW = 1
+PROGRESS_ROW = 2  # "31 of 41 required answers given"
+NOTE_ROW = 3  # a one-line legend or hint above the table
+HEADER_ROW = 4  # 0-based: row 5 holds the column headers of question sheets
+FIRST_ROW = 5
 
 # Longest text accepted in a free-text answer, by field kind.
 TEXT_LIMIT = {"text": 500, "longtext": 4000}
@@ -50,29 +52,41 @@ META_NAMES_HEADER = ("name", "kind", "id")  # the defined names themselves carry
 META_CARRIED = "carried"  # 4th column of the names table: the answer carried over, as text
 CARRIED_FROM, MIGRATED_FROM = "carried_from", "migrated_from"  # _meta keys, when carried
 
-# Columns per family: (key, header setting, default header, width). A key is a field key
-# ("" for single-input questions), "ref", "label", "principle", "guidance", or "rule:param"
-# for item results.
+# Columns per family: (key, default header, width). A key is a field key ("" for
+# single-input questions), "ref", "label", "principle", "guidance", or "rule:param" for item
+# results. The header is the setting `column_<key>` (see `header_key`).
 COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
     "form": (
-        ("ref", "Ref", 11),
-        ("label", "Question", 58),
-        ("", "Answer", 26),
-        ("item_points:", "Points", 8),
-        ("principle", "Principle", 22),
-        ("guidance", "Guidance", 48),
+        ("ref", "Ref", 10),
+        ("label", "Statement", 50),
+        ("", "Answer", 19),
+        ("item_points:", "Points", 7),
+        ("comment", "Evidence or comment", 30),
+        ("principle", "Principle", 18),
+        ("guidance", "Guidance", 44),
+    ),
+    "text": (
+        ("ref", "Ref", 13),
+        ("label", "Question", 46),
+        ("", "Answer", 62),
+        ("guidance", "Guidance", 44),
     ),
     "risk": (
-        ("ref", "Ref", 10),
-        ("label", "Risk", 48),
-        ("principle", "Principle", 20),
-        ("likelihood", "Likelihood", 14),
-        ("impact", "Impact", 12),
-        ("risk_level:inherent", "Inherent level", 15),
-        ("mitigation", "Planned mitigation", 40),
-        ("residual_likelihood", "Residual likelihood", 14),
-        ("residual_impact", "Residual impact", 12),
-        ("risk_level:residual", "Residual level", 15),
+        ("ref", "Ref", 9),
+        ("label", "Risk", 42),
+        ("principle", "Principle", 15),
+        ("likelihood", "Likelihood", 13),
+        ("impact", "Impact", 11),
+        ("risk_level:inherent", "Inherent level", 12),
+        ("note", "Note (reason if not applicable)", 22),
+        ("mitigation", "Mitigation", 32),
+        ("mitigation_status", "Mitigation status", 11),
+        ("owner", "Owner", 14),
+        ("due", "Due date", 11),
+        ("residual_likelihood", "Residual likelihood", 12),
+        ("residual_impact", "Residual impact", 11),
+        ("risk_level:residual", "Residual level", 12),
+        ("item_attention:", "Attention", 17),
     ),
     "check": (
         ("ref", "Ref", 9),
@@ -88,19 +102,31 @@ COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
     "log": (
         ("ref", "#", 5),
         ("date", "Date", 12),
-        ("stage", "Stage", 30),
-        ("decision", "Decision", 40),
-        ("decided_by", "Decided by", 22),
-        ("rationale", "Rationale", 40),
+        ("stage", "Stage", 24),
+        ("decision", "Decision", 34),
+        ("decided_by", "Decided by", 18),
+        ("risk_level", "Risk level at the time", 13),
+        ("conditions", "Conditions", 28),
+        ("rationale", "Rationale", 28),
+        ("next_review", "Next review", 12),
     ),
 }
 # Hidden helper columns to the right of the visible ones, per family.
 HELPERS: dict[str, tuple[str, ...]] = {
-    "form": ("weighted", "attainable"),
-    "risk": ("rank_inherent", "rank_residual"),
-    "check": ("done", "overdue", "no_evidence"),
+    "form": ("weighted", "attainable", "pending", "na", "critical_low"),
+    "text": (),
+    "risk": ("rank_inherent", "rank_residual", "rank_in_place", "pending", "na"),
+    "check": ("due", "done", "overdue", "no_evidence", "pending", "na"),
     "log": (),
 }
+
+
+def header_key(family: str, key: str) -> str:
+    """The settings key of a column header: `column_<key>`, and `column_question` for the
+    question text of a sheet of questions answered in words."""
+    if family == "text" and key == "label":
+        return "column_question"
+    return f"column_{key.replace(':', '_').strip('_') or 'answer'}"
 
 
 @dataclass(frozen=True)
@@ -171,6 +197,17 @@ class Plan:
         return self.sheet(section_sheet(self.questionnaire, q.section_id))
 
 
+def sheet_family(qn: Questionnaire, sheet: str) -> str:
+    """A sheet's layout: "form" as soon as it has a scored statement, else its questions'."""
+    families = {
+        family_of(q.type)
+        for s in qn.sections
+        if s.sheet == sheet
+        for q in qn.section_questions(s.id)
+    }
+    return "form" if "form" in families else min(families)
+
+
 def section_sheet(qn: Questionnaire, section_id: str) -> str:
     return next(s.sheet for s in qn.sections if s.id == section_id)
 
@@ -182,12 +219,12 @@ def plan(qn: Questionnaire) -> Plan:
         qs = qn.section_questions(s.id)
         if not qs:
             continue
-        sp = sheets.setdefault(s.sheet, SheetPlan(s.sheet, family_of(qs[0].type)))
+        sp = sheets.setdefault(s.sheet, SheetPlan(s.sheet, sheet_family(qn, s.sheet)))
         if sp.family != "log":
             sp.rows.append(("section", s.id))
         for q in qs:
             if q.type == "log":
-                rows = len(q.fields) // 5
+                rows = len(q.fields) // len(LOG_FIELDS)
                 sp.rows += [("log", f"{q.id}:{n:02d}") for n in range(1, rows + 1)]
             else:
                 sp.rows.append(("question", q.id))
@@ -256,8 +293,14 @@ def _plan_results(qn: Questionnaire, outputs: dict[str, Cell]) -> list[ResultsTa
     return tables
 
 
-def list_name(scale_id: str) -> str:
-    return f"lst_{scale_id}"
+def list_name(scale_id: str, rated_only: bool = False) -> str:
+    return f"lst_{scale_id}" + ("_rated" if rated_only else "")
+
+
+def field_list(qn: Questionnaire, scale_id: str, rated_only: bool) -> str:
+    """The dropdown list of a field: without its "not applicable" choices where it must be
+    rated (such a list exists only for scales that have them)."""
+    return list_name(scale_id, rated_only and bool(qn.scales[scale_id].na_codes))
 
 
 def points_name(scale_id: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from ..model import Unit
 from .generator import write_workbook
+from .sheet_common import footer_name
 from .spec import WorkbookSpec
 
 _TOKENS = {
@@ -54,10 +55,8 @@ class PersonalisedWriter:
 
     def render(self, unit: Unit) -> bytes:
         xml_values = {_TOKENS[k]: _xml_escape(unit.value(k)) for k in _TOKENS}
-        # Footers double '&' (it starts a header/footer code) and are kept short.
-        footer_values = {
-            _TOKENS[k]: _xml_escape(unit.value(k)[:40].replace("&", "&&")) for k in _TOKENS
-        }
+        # Footers double '&' (it starts a header/footer code) and cut long names visibly.
+        footer_values = {_TOKENS[k]: _xml_escape(footer_name(unit.value(k))) for k in _TOKENS}
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for info, data in self.members:

@@ -10,15 +10,39 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Question, Questionnaire
+from ..model import (
+    DATE,
+    FREE_KINDS,
+    INTEGER,
+    NUMBER,
+    SCORED_TYPES,
+    SELECT,
+    Field,
+    Question,
+    Questionnaire,
+)
 from ..scoring import metric_label
 from .formulas import FormulaBuilder
-from .layout import FIRST_ROW, HEADER_ROW, HELPERS, Cell, Plan, SheetPlan, list_name, text_limit
+from .layout import (
+    FIRST_ROW,
+    HEADER_ROW,
+    HELPERS,
+    NOTE_ROW,
+    Cell,
+    Plan,
+    SheetPlan,
+    field_list,
+    header_key,
+    text_limit,
+)
+from .progress import shade_answers, write_progress
 from .sheet_common import PROTECTION, cached, level_colours, page_setup, sheet_title
 from .spec import WorkbookSpec
 from .styles import Styles
 
 DATE_RANGE = (date(2000, 1, 1), date(2100, 12, 31))
+TITLE_LIMIT, MESSAGE_LIMIT = 32, 255  # Excel's limits for an input message
+FROZEN_COLUMNS = {"risk": 2, "check": 2}  # the item text stays in view when scrolling right
 
 
 def question_sheet(
@@ -48,13 +72,16 @@ def question_sheet(
             _question_row(ws, st, spec, sp, p, fb, qn.questions_by_id[ident], row, helpers)
     _inputs(ws, st, spec, sp, p, answers)
     _item_results(ws, st, spec, sp, p, fb, scores)
+    write_progress(ws, st, spec, sp, p, fb, answers, scores)
+    shade_answers(ws, st, spec, sp, p, fb)
     if sp.rows:
         level_colours(ws, st, qn, spec.lang, FIRST_ROW, FIRST_ROW + len(sp.rows) - 1, sp)
     return ws
 
 
 def _frame(ws: Worksheet, st: Styles, spec: WorkbookSpec, sp: SheetPlan) -> None:
-    """Title, column headers and widths, hidden helper columns, panes and print set-up."""
+    """Title, the note above the table, column headers and widths, hidden helper columns,
+    panes and print set-up."""
     qn, lang = spec.questionnaire, spec.lang
     section = next(s for s in qn.sections if s.sheet == sp.name)
     sheet_title(ws, st, spec, section.label.get(lang) if sp.family == "log" else sp.name)
@@ -62,20 +89,24 @@ def _frame(ws: Worksheet, st: Styles, spec: WorkbookSpec, sp: SheetPlan) -> None
     for c, (key, default, width) in enumerate(sp.columns):
         ws.set_column(c, c, width)
         ws.write_string(
-            HEADER_ROW,
-            c,
-            qn.setting(f"column_{key.replace(':', '_').strip('_') or 'answer'}", lang, default),
-            st.header,
+            HEADER_ROW, c, qn.setting(header_key(sp.family, key), lang, default), st.header
         )
-    helper_keys = HELPERS[sp.family]
-    if helper_keys:
-        ws.set_column(ncols, ncols + len(helper_keys) - 1, 6, None, {"hidden": True})
+    hidden = max(len(HELPERS[sp.family]), 3)  # the item helpers, and the sheet's own counts
+    ws.set_column(ncols, ncols + hidden - 1, 6, None, {"hidden": True})
     ws.set_row(HEADER_ROW, 30)
-    ws.freeze_panes(FIRST_ROW, 0)
+    ws.freeze_panes(FIRST_ROW, FROZEN_COLUMNS.get(sp.family, 0))
     ws.repeat_rows(HEADER_ROW)
     page_setup(ws, spec)
-    if sp.family == "log":
-        ws.write_string(2, 0, section.description.get(lang), st.note)
+    note = section.description.get(lang) if sp.family == "log" else _sheet_note(qn, sp, lang)
+    if note:
+        ws.merge_range(NOTE_ROW, 0, NOTE_ROW, min(ncols, 8) - 1, "", st.note_wrap)
+        ws.write_string(NOTE_ROW, 0, note, st.note_wrap)
+        ws.set_row(NOTE_ROW, 15 * (len(note) // 160 + 1))
+
+
+def _sheet_note(qn: Questionnaire, sp: SheetPlan, lang: str) -> str:
+    """The line above the table: the sheet's legend, else the general hint."""
+    return qn.setting(f"legend_{sp.family}", lang) or qn.setting("hint", lang)
 
 
 def _question_row(
@@ -92,25 +123,33 @@ def _question_row(
     """The fixed cells of one question's row: ref, text, principle, guidance, helpers."""
     qn, lang = spec.questionnaire, spec.lang
     keys = {k for k, _, _ in sp.columns}
-    ws.write_string(row, sp.col("ref"), q.id, st.ref)
+    ref = q.id + (f" {qn.setting('critical_mark', lang, '*')}" if q.critical else "")
+    ws.write_string(row, sp.col("ref"), ref, st.ref_critical if q.critical else st.ref)
     ws.write_string(row, sp.col("label"), q.label.get(lang), st.wrap)
+    if q.guidance:
+        shown = {"validate": "any"} | _message(q.id, q.guidance.get(lang))
+        ws.data_validation(row, sp.col("label"), row, sp.col("label"), shown)
     if q.principle_id and "principle" in keys:
         label = qn.principles_by_id[q.principle_id].label.get(lang)
         ws.write_string(row, sp.col("principle"), label, st.small)
     if "guidance" in keys:
         ws.write_string(row, sp.col("guidance"), q.guidance.get(lang), st.small)
-    helper_keys = HELPERS[sp.family]
-    for key in helper_keys if (q.id, helper_keys[0]) in p.helpers else ():
+    for key in HELPERS[sp.family] if q.type in SCORED_TYPES else ():
         cell = p.helpers[(q.id, key)]
-        ws.write_formula(
-            row,
-            cell.col,
-            fb.helper_formula(q, key, sp.name),
-            st.helper,
-            cached(helpers.get((q.id, key))),
-        )
-    lines = max(2, len(q.label.get(lang)) // 55 + 1, len(q.guidance.get(lang)) // 50 + 1)
-    ws.set_row(row, 15 * min(lines, 8))
+        formula = fb.helper_formula(q, key, sp.name)
+        ws.write_formula(row, cell.col, formula, st.helper, cached(helpers.get((q.id, key))))
+    ws.set_row(row, 15 * min(_lines(sp, q, lang), 10))
+
+
+def _lines(sp: SheetPlan, q: Question, lang: str) -> int:
+    """Lines the row needs: a text answer gets room for a paragraph."""
+    widths = {k: w for k, _, w in sp.columns}
+    lines = [2, len(q.label.get(lang)) // max(widths["label"] - 6, 10) + 1]
+    if "guidance" in widths:
+        lines.append(len(q.guidance.get(lang)) // max(widths["guidance"] - 2, 10) + 1)
+    if sp.family == "text" and any(f.kind == "longtext" for f in q.fields):
+        lines.append(5)
+    return max(lines)
 
 
 def _inputs(
@@ -133,15 +172,35 @@ def _inputs(
             fmt = st.carried_for(f.kind)
         _write_answer(ws, cell, f.kind, f.scale_id, answers.get(name), fmt, qn, lang)
         if not locked:
-            ws.data_validation(
-                cell.row,
-                cell.col,
-                cell.row,
-                cell.col,
-                _validation(
-                    qn, q.label.get(lang), q.guidance.get(lang), f.kind, f.scale_id, lang, f.key
-                ),
-            )
+            header = next(d for k, d, _ in sp.columns if k == _column_key(sp, f))
+            title = qn.setting(header_key(sp.family, _column_key(sp, f)), lang, header)
+            v = _validation(qn, f) | _message(title, _field_message(qn, q, f, lang))
+            ws.data_validation(cell.row, cell.col, cell.row, cell.col, v)
+
+
+def _column_key(sp: SheetPlan, f: Field) -> str:
+    return f.key.split("_", 1)[1] if sp.family == "log" else f.key
+
+
+def _field_message(qn: Questionnaire, q: Question, f: Field, lang: str) -> str:
+    """What an answer cell says when selected: the content's message for this kind of field
+    (`message_<type>[_<field>]` such as the maturity levels, then `message_<field>` such as
+    the likelihood scale), else the question's guidance."""
+    key = f.key.split("_", 1)[1] if q.type == "log" else f.key
+    for setting in (f"message_{q.type}" + (f"_{key}" if key else ""), f"message_{key}" * bool(key)):
+        text = qn.setting(setting, lang) if setting else ""
+        if text:
+            return text
+    return q.guidance.get(lang) or q.label.get(lang)
+
+
+def _message(title: str, message: str) -> dict[str, Any]:
+    """An input message within Excel's limits (a short title, the text in the message)."""
+    if len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    if len(message) > MESSAGE_LIMIT:
+        message = message[: MESSAGE_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    return {"input_title": title, "input_message": message}
 
 
 def _item_results(
@@ -202,33 +261,17 @@ def _write_answer(
         ws.write_string(r, c, str(value), fmt)
 
 
-def _validation(
-    qn: Questionnaire,
-    label: str,
-    guidance: str,
-    kind: str,
-    scale_id: str | None,
-    lang: str,
-    key: str,
-) -> dict[str, Any]:
-    title = label if len(label) <= 32 else label[:31] + "…"
-    message = guidance or label
-    if key and "_" in key[:3]:
-        title = key.split("_", 1)[1].replace("_", " ").capitalize()
-    v: dict[str, Any] = {
-        "input_title": title,
-        "input_message": message[:250],
-        "error_type": "stop",
-        "show_error": True,
-    }
-    if kind == SELECT and scale_id:
+def _validation(qn: Questionnaire, f: Field) -> dict[str, Any]:
+    """What an answer cell accepts: a dropdown, a date, a number or text of a length."""
+    v: dict[str, Any] = {"error_type": "stop", "show_error": True}
+    if f.kind == SELECT and f.scale_id:
         v |= {
             "validate": "list",
-            "source": f"={list_name(scale_id)}",
+            "source": f"={field_list(qn, f.scale_id, f.rated_only)}",
             "error_title": "Choose from the list",
             "error_message": "Choose one of the values in the dropdown list.",
         }
-    elif kind == DATE:
+    elif f.kind == DATE:
         v |= {
             "validate": "date",
             "criteria": "between",
@@ -238,16 +281,16 @@ def _validation(
             "error_message": "Enter a date between 2000-01-01 and 2100-12-31, "
             "for example 2026-03-31.",
         }
-    elif kind in (NUMBER, INTEGER):
+    elif f.kind in (NUMBER, INTEGER):
         v |= {
-            "validate": "decimal" if kind == NUMBER else "integer",
+            "validate": "decimal" if f.kind == NUMBER else "integer",
             "criteria": ">=",
             "value": 0,
             "error_title": "Enter a number",
             "error_message": "Enter a number (0 or more).",
         }
-    elif kind in FREE_KINDS:
-        limit = text_limit(kind)
+    elif f.kind in FREE_KINDS:
+        limit = text_limit(f.kind)
         v |= {
             "validate": "length",
             "criteria": "<=",

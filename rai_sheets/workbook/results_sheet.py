@@ -9,7 +9,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Questionnaire
-from ..scoring import metric_label
+from ..scoring import CATEGORICAL_RULES, metric_label
 from .formulas import FormulaBuilder
 from .layout import RESULTS, Plan
 from .sheet_common import PROTECTION, cached, level_colours, page_setup, sheet_title
@@ -17,6 +17,7 @@ from .spec import WorkbookSpec
 from .styles import Styles
 
 PERCENT_RULES = {"percent", "completion"}
+WIDE = 4  # columns a result of the overall table spans, so that a conclusion fits
 
 
 def results_sheet(
@@ -73,14 +74,7 @@ def results_sheet(
                 st.wrap,
             )
             for m in row_metrics:
-                cell = p.outputs[m.id]
-                ws.write_formula(
-                    cell.row,
-                    cell.col,
-                    fb.metric(m),
-                    st.result_for(m.rule.rule),
-                    cached(metric_label(qn, m, scores.get(m.id), lang)),
-                )
+                _result(ws, st, spec, p, fb, m, scores, wide=t.scope == "all")
         end = t.top + len(t.metrics)
         level_colours(ws, st, qn, lang, t.top + 1, end, cols=(1, 1 + len(rules)))
         if t.scope != "all":
@@ -92,6 +86,28 @@ def results_sheet(
         row = _chart(wb, ws, t, rules, qn, lang, row)
     ws.set_row(2, 18)
     ws.print_area(0, 0, row, 6)
+
+
+def _result(
+    ws: Worksheet,
+    st: Styles,
+    spec: WorkbookSpec,
+    p: Plan,
+    fb: FormulaBuilder,
+    m: Any,
+    scores: Mapping[str, Any],
+    wide: bool,
+) -> None:
+    """One result cell; in the overall table a words result spans several columns."""
+    cell = p.outputs[m.id]
+    text = m.rule.rule in CATEGORICAL_RULES
+    fmt = st.result_text if wide and text else st.result_for(m.rule.rule)
+    if wide:
+        ws.merge_range(cell.row, cell.col, cell.row, cell.col + WIDE - 1, "", fmt)
+        if text:
+            ws.set_row(cell.row, 30)
+    value = cached(metric_label(spec.questionnaire, m, scores.get(m.id), spec.lang))
+    ws.write_formula(cell.row, cell.col, fb.metric(m), fmt, value)
 
 
 _SCOPE_HEADERS = {
@@ -120,7 +136,8 @@ def _chart(
                 "name": [RESULTS, t.top, 1 + j],
                 "categories": [RESULTS, first, 0, last, 0],
                 "values": [RESULTS, first, 1 + j, last, 1 + j],
-                "data_labels": {"value": True, "num_format": "0%" if is_pct else "0"},
+                # zeros (and results not yet available) get no label: no misleading 0
+                "data_labels": {"value": True, "num_format": "0%;-0%;;" if is_pct else "0;-0;;"},
                 "gap": 60,
             }
         )

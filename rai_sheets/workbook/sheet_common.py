@@ -21,16 +21,26 @@ PROTECTION = {
 }
 
 
+FOOTER_NAME = 90  # a footer holds 255 characters in all: a unit and a system name fit
+
+
+def footer_name(name: str) -> str:
+    """A name as the footer shows it: '&' doubled (it starts a footer code), long names cut
+    with a visible ellipsis rather than silently."""
+    short = name if len(name) <= FOOTER_NAME else name[: FOOTER_NAME - 1] + "…"
+    return short.replace("&", "&&")
+
+
 def footer_text(spec: WorkbookSpec) -> str:
     who = ""
     if spec.unit:
-        who = spec.unit.unit_name + (f" / {spec.unit.system_name}" if spec.unit.system_name else "")
+        who = footer_name(spec.unit.unit_name) + (
+            f" / {footer_name(spec.unit.system_name)}" if spec.unit.system_name else ""
+        )
     qn = spec.questionnaire
-    esc = lambda s: s.replace("&", "&&")  # noqa: E731 - '&' starts a header/footer code
-    return (
-        f"&L{esc(who)[:80]}&C{esc(qn.setting('short_title', spec.lang) or qn.id)} "
-        f"{esc(qn.version)}&RPage &P of &N"
-    )
+    title = (qn.setting("short_title", spec.lang) or qn.id).replace("&", "&&")
+    page = qn.setting("footer_page", spec.lang) or "Page &P of &N"
+    return f"&L{who}&C{title} {qn.version}&R{page}"
 
 
 def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
@@ -92,9 +102,11 @@ def level_colours(
                 "format": st.fill(b.colour),
             },
         )
-    for key in ("attention_overdue", "attention_evidence"):
+    for key in [k for k in qn.settings if k.startswith(("attention_", "accept_"))] + [
+        "result_incomplete"
+    ]:
         label = qn.setting(key, lang)
-        if label:
+        if label and key != "accept_accepted":
             ws.conditional_format(
                 rng,
                 {

@@ -13,6 +13,7 @@ NAVY = "#1F3864"
 INPUT_FILL = "#FFF9E6"
 CARRIED_FILL = "#DDEBF7"  # an answer carried over from an earlier round: review it
 RESULT_FILL = "#EEF2F7"
+NEEDS_ANSWER_FILL = "#F4B6B6"  # a required answer still missing, once the sheet is started
 
 
 class Styles:
@@ -50,6 +51,13 @@ class Styles:
             }
         )
         self.ref = f({**base, "font_color": "#555555", "border": 1})
+        self.ref_critical = f({**base, "font_color": "#9C0006", "bold": True, "border": 1})
+        self.note_wrap = f({**base, "italic": True, "font_color": "#444444", "text_wrap": True})
+        self.progress = f({**base, "bold": True, "font_size": 11, "font_color": "#7F3F00"})
+        self.needs_answer = wb.add_format({"bg_color": NEEDS_ANSWER_FILL})
+        self.result_text = f(
+            {**base, "bg_color": RESULT_FILL, "border": 1, "bold": True, "text_wrap": True}
+        )
         self.wrap = f({**base, "text_wrap": True, "border": 1})
         self.small = f(
             {**base, "text_wrap": True, "font_size": 9, "font_color": "#444444", "border": 1}
