@@ -32,6 +32,8 @@ AGENCY_BIAS = (
     ("procure", -0.06),
 )
 DOMAIN = "northshire.police.example"
+# Systems whose life-cycle stage the story fixes: social-media monitoring is still being planned.
+STAGES = {"S-OSINT": "planning", "S-FACE": "use", "S-ANPR": "use"}
 # unit id, unit name, maturity, [(system id, system name, risk)]
 AGENCY: list[tuple[str, str, float, list[tuple[str, str, float]]]] = [
     ("U01", "Chief Officer's Office", 0.70, []),
@@ -121,7 +123,8 @@ def run_demo(folder: Path, progress: api.Progress | None = None, seed: int = 202
             )
         for sid, sname, _r in systems:
             sysunit = replace(unit, system_id=sid, system_name=sname)
-            p = Profile(maturity[uid], risk[sid], rng.uniform(0.75, 1.0))
+            stage = STAGES.get(sid, "")
+            p = Profile(maturity[uid], risk[sid], rng.uniform(0.75, 1.0), stage=stage)
             if sid != "S-OSINT":  # the intelligence bureau has not assessed its system yet
                 _answer(
                     res, contents["risk"], sysunit, rng, p, now - timedelta(days=rng.randint(1, 12))
@@ -208,6 +211,26 @@ def _usual_mistakes(
         now - timedelta(days=2),
         in_vulner_1_impact=None,
     )
+    # Neighbourhood Policing had its system owner accept an extremely high residual risk,
+    # which only the chief officer may accept
+    hotspot = Unit(
+        "U06",
+        "Neighbourhood Policing",
+        system_id="S-HOTSPOT",
+        system_name="Burglary hot-spot forecasting",
+    )
+    accepted = {
+        "in_equal_2_likelihood": "almost_certain",
+        "in_equal_2_impact": "severe",
+        "in_equal_2_mitigation": None,
+        "in_equal_2_residual_likelihood": None,
+        "in_equal_2_residual_impact": None,
+        "in_accepted_by": "Insp. K. Marsh",
+        "in_accepted_role": "system_owner",
+        "in_accepted_on": now.date(),
+        "in_accepted_level": "extreme",
+    }
+    _answer(res, risk, hotspot, rng, Profile(0.3, 0.8, 0.9), now - timedelta(days=2), **accepted)
     # Border and Ports filled in last year's template
     old = replace(action, version="2025.2")
     unit = Unit(

@@ -192,8 +192,8 @@ CATALOGUE: dict[str, Template] = {
     ),
     "mostly-not-applicable": Template(
         WARNING,
-        "{count} of the {total} statements of {dimension} are marked not applicable, more than a fifth. Check that they really cannot apply: the dimension's score rests on the others.",
-        "{count} des {total} énoncés de {dimension} sont marqués sans objet, plus d'un cinquième. Vérifiez qu'ils ne s'appliquent vraiment pas : le score de la dimension repose sur les autres.",
+        "Not applicable is chosen for {count} of the {total} statements of {dimension}, more than a fifth. Check that they really cannot apply: the dimension's score rests on the others.",
+        "Sans objet est choisi pour {count} des {total} énoncés de {dimension}, plus d'un cinquième. Vérifiez qu'ils ne s'appliquent vraiment pas : le score de la dimension repose sur les autres.",
     ),
     # results: the formulas the respondent saw
     "result-mismatch": Template(

@@ -82,8 +82,9 @@ NA_REASONS = {
         "No distressing material is handled.",
     ],
 }
-ACCEPTING_ROLES = {3: "senior_owner", 4: "chief_officer"}  # level rank -> the role that may
-ACCEPTORS = ["Supt. R. Haddad", "ACC J. Okonjo", "Chief Constable M. Reyes"]
+# level rank -> the role that may accept it, and people in that role
+ACCEPTING_ROLES = {3: "senior_owner", 4: "chief_officer"}
+ACCEPTORS = {3: ["Supt. R. Haddad", "Ch. Supt. A. Novak"], 4: ["Chief Constable M. Reyes"]}
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _acceptance(
     if rank not in ACCEPTING_ROLES:
         return {}
     return {
-        names["by"]: rng.choice(ACCEPTORS),
+        names["by"]: rng.choice(ACCEPTORS[rank]),
         names["role"]: ACCEPTING_ROLES[rank],
         names["date"]: today - timedelta(days=rng.randint(1, 30)),
         names["level"]: top,

@@ -17,7 +17,7 @@ from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
 from ..model import Questionnaire
 from ..returns.report import ValidationReport
 from ..returns.returned import ReturnedFile
-from ..scoring import band_of, score, usable_answers
+from ..scoring import YES, band_of, metric_label, score, usable_answers
 from .trends import Trends
 
 SUPERSEDED, MISSING = "superseded", "missing"
@@ -243,8 +243,11 @@ def _readiness(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.Da
         row["overall"] = f.scores.get("overall_percent")
         row["band"] = band_label(qn, f.scores.get("overall_band"))
         row["band_id"] = f.scores.get("overall_band")
+        row |= _readiness_flags(qn, f, sections)
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["unit_id", "unit", *sections, "overall", "band", "band_id"])
+    frame = pd.DataFrame(
+        rows, columns=["unit_id", "unit", *sections, "overall", "band", "band_id", *FLAGS]
+    )
     stats = []
     for sid in [*sections, "overall"]:
         values = [v for v in frame[sid] if isinstance(v, float | int)] if len(frame) else []
@@ -261,6 +264,25 @@ def _readiness(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.Da
             }
         )
     return frame, pd.DataFrame(stats)
+
+
+FLAGS = ("na", "dont_know", "capped", "mostly_na")
+
+
+def _readiness_flags(qn: Questionnaire, f: ReturnedFile, sections: list[str]) -> dict[str, Any]:
+    """What the overall score does not show: statements marked N/A or "Don't know", a band held
+    down by a critical statement, dimensions mostly not applicable."""
+    s = f.scores
+    return {
+        "na": s.get("na", 0),
+        "dont_know": s.get("dont_know", 0),
+        "capped": band_label(qn, s.get("band_cap")),
+        "mostly_na": ", ".join(
+            qn.scope_label("each:section", sid)
+            for sid in sections
+            if s.get(f"{sid}_mostly_na") == YES
+        ),
+    }
 
 
 def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -283,6 +305,7 @@ def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFra
             row[f"n_{lv.id}"] = s.get(f"inherent_{lv.id}", 0)
         for core in cores:
             row[core] = _level(qn, s.get(f"{core}_highest"))
+        row |= _residual_facts(qn, f)
         conclusion = s.get("applicability")
         row["applicability"] = qn.setting(f"applicability_{conclusion}", LANG) if conclusion else ""
         row["applies"] = conclusion == "full"
@@ -300,6 +323,9 @@ def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFra
                         "inherent": _level(qn, inherent),
                         "rank": qn.levels_by_id[inherent].rank,
                         "mitigation": f.answers.get(f"in_{q.id}_mitigation") or "",
+                        "status": label_of(
+                            qn, "mitigation_status", f.answers.get(f"in_{q.id}_mitigation_status")
+                        ),
                         "residual": _level(qn, s.get(f"{q.id}_residual")),
                     }
                 )
@@ -311,6 +337,27 @@ def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFra
     if len(high):
         high = high.sort_values(["rank", "system"], ascending=[False, True], kind="stable")
     return register.reset_index(drop=True), high.reset_index(drop=True)
+
+
+def _residual_facts(qn: Questionnaire, f: ReturnedFile) -> dict[str, Any]:
+    """How far the residual rests on mitigations only planned, the items marked N/A, and who
+    accepted the remaining risk."""
+    s = f.scores
+    out: dict[str, Any] = {
+        "highest_in_place": _level(qn, s.get("highest_residual_in_place")),
+        "n_na": s.get("na", 0),
+        "reduced": s.get("reduced", 0),
+        "reduced_planned": s.get("reduced_planned", 0),
+        "acceptance": "",
+    }
+    metric = next((m for m in qn.metrics if m.rule.rule == "acceptance"), None)
+    if metric is not None:
+        state = s.get(metric.id)
+        by = f.answers.get(f"in_{qn.setting('acceptance_by')}") or ""
+        role = label_of(qn, "acceptance_role", f.answers.get(f"in_{qn.setting('acceptance_role')}"))
+        words = metric_label(qn, metric, state, LANG) or qn.setting("accept_not_needed", LANG)
+        out["acceptance"] = f"{words}: {by} ({role})" if by and state else str(words)
+    return out
 
 
 # Actions -----------------------------------------------------------------------------------
@@ -327,7 +374,10 @@ def _actions(
             "unit": _who(f),
         }
         for sid in stages:
-            row[sid] = s.get(f"{sid}_completion")
+            m = qn.metrics_by_id[f"{sid}_completion"]
+            value = s.get(m.id)
+            row[sid] = value if not isinstance(value, str) else metric_label(qn, m, value, LANG)
+        row["stage"] = label_of(qn, "lifecycle", f.answers.get(f"in_{qn.setting('current_stage')}"))
         row["overall"] = s.get("completion")
         row["overdue"] = s.get("overdue", 0)
         row["done_without_evidence"] = s.get("done_without_evidence", 0)
@@ -360,6 +410,7 @@ def _actions(
             "system_id",
             "system",
             "unit",
+            "stage",
             *stages,
             "overall",
             "overdue",

@@ -54,12 +54,13 @@ def _risk_findings(c: Consolidation) -> list[Finding]:
             out.append(
                 (
                     80,
-                    f"Even after the planned mitigations, "
+                    f"Even with every mitigation described in place, "
                     f"{_plural(len(residual_bad), 'system keeps', 'systems keep')} a "
                     f"high or extremely high residual risk: "
                     f"{_names(list(residual_bad['system']))}.",
                 )
             )
+        out += _planned_findings(c)
         applies = int(reg["applies"].sum())
         out.append(
             (
@@ -69,6 +70,28 @@ def _risk_findings(c: Consolidation) -> list[Finding]:
             )
         )
     return out
+
+
+def _planned_findings(c: Consolidation) -> list[Finding]:
+    """Systems whose residual level is lower only thanks to mitigations still planned."""
+    qn = c.contents["risk"]
+    rank = {lv.label.get(LANG): lv.rank for lv in qn.levels}
+    reg = c.register
+    relying = reg[reg["highest_in_place"].map(rank.get) > reg["highest_residual"].map(rank.get)]
+    if not len(relying):
+        return []
+    who = [
+        f"{r.system} ({str(r.highest_residual).lower()} planned, "
+        f"{str(r.highest_in_place).lower()} today)"
+        for r in relying.itertuples()
+    ]
+    return [
+        (
+            75,
+            f"{_plural(len(relying), 'system owes its', 'systems owe their')} lower residual "
+            f"level to mitigations still only planned: {_names(who)}.",
+        )
+    ]
 
 
 def _coverage_findings(c: Consolidation) -> list[Finding]:
@@ -122,6 +145,37 @@ def _readiness_findings(c: Consolidation) -> list[Finding]:
                     f"{band_label(c.contents['readiness'], c.below_band).lower()} overall"
                 )
             out.append((70, text + "."))
+    out += _readiness_flags(c)
+    return out
+
+
+def _readiness_flags(c: Consolidation) -> list[Finding]:
+    """Bands held down by a critical statement; dimensions mostly not applicable."""
+    out: list[Finding] = []
+    r = c.readiness
+    if not len(r) or c.unit_level_hidden:
+        return out
+    capped = r[r["capped"] != ""]
+    if len(capped):
+        out.append(
+            (
+                72,
+                f"{_plural(len(capped), 'unit has', 'units have')} a critical statement "
+                f"(legal basis, impact assessment, human review...) at 0 or 1, which holds the "
+                f"overall band down: {_names(list(capped['unit']))}.",
+            )
+        )
+    flagged = r[r["mostly_na"] != ""]
+    where = [f"{x.unit} ({str(x.mostly_na).lower()})" for x in flagged.itertuples()]
+    if len(flagged):
+        out.append(
+            (
+                55,
+                f"{_plural(len(flagged), 'unit marked', 'units marked')} more than a fifth of a "
+                f"dimension not applicable: "
+                f"{_names(where)}.",
+            )
+        )
     return out
 
 

@@ -155,7 +155,7 @@ def _readiness(book: SummaryBook) -> None:
     if qn is None:
         return
     sections = qn.scope_ids("each:section")
-    s = Sheet(book, "Readiness", [30] + [11] * len(sections) + [10, 14])
+    s = Sheet(book, "Readiness", [30] + [11] * len(sections) + [10, 14, 8, 9, 14])
     s.title("Readiness by unit and dimension", _subtitle(c))
     labels = [qn.scope_label("each:section", sid) for sid in sections]
     legend = ", ".join(f"{b.label.get(LANG)} from {b.min_fraction:.0%}" for b in qn.bands)
@@ -168,18 +168,30 @@ def _readiness(book: SummaryBook) -> None:
     else:
         s.heading("Units", f"Score = points earned / points attainable. Bands: {legend}.")
         rows = [
-            [r["unit"], *[r[sid] for sid in sections], r["overall"], r["band"]]
+            [
+                r["unit"],
+                *[r[sid] for sid in sections],
+                r["overall"],
+                r["band"],
+                r["na"],
+                r["dont_know"],
+                r["capped"],
+            ]
             for _, r in c.readiness.sort_values(
                 "overall", ascending=False, na_position="last"
             ).iterrows()
         ]
         first, last = s.table(
-            ["Unit", *labels, "Overall", "Band"],
+            ["Unit", *labels, "Overall", "Band", "N/A", "Don't know", "Band held down to"],
             rows,
-            ["wrapb"] + ["pct"] * (len(sections) + 1) + ["center"],
+            ["wrapb"] + ["pct"] * (len(sections) + 1) + ["center", "int", "int", "center"],
         )
         _band_fills(book, s, first, last, 1, len(sections) + 2)
+        for b in qn.bands:  # the band a critical statement holds the unit down to
+            col = len(sections) + 5
+            s.fill_where(first, last, col, col, b.colour, equals=b.label.get(LANG))
         s.ws.freeze_panes(first, 1)
+        _mostly_na(s, c)
     stats = c.readiness_stats
     s.heading("Agency figures per dimension")
     rows = [[r.dimension, r.median, r.min, r.max, r.band, r.units] for r in stats.itertuples()]
@@ -214,6 +226,23 @@ def _readiness(book: SummaryBook) -> None:
     _bar_chart(book, s, "Readiness", agency_first, agency_last - 1, "Median readiness by dimension")
 
 
+def _mostly_na(s: Sheet, c: Consolidation) -> None:
+    """Units whose answers leave out more than a fifth of a dimension as not applicable."""
+    flagged = c.readiness[c.readiness["mostly_na"] != ""] if len(c.readiness) else c.readiness
+    s.heading(
+        "Dimensions mostly not applicable",
+        "More than a fifth of the dimension's statements marked not applicable: the score "
+        "rests on the rest. Check the reasons given in the workbook.",
+    )
+    s.table(
+        ["Unit", "Dimensions"],
+        [[r.unit, r.mostly_na] for r in flagged.itertuples()],
+        ["bold", "wrap"],
+        empty="None.",
+        spans=[1, 6],
+    )
+
+
 def _register(book: SummaryBook) -> None:
     c = book.c
     qn = c.contents.get("risk")
@@ -223,14 +252,18 @@ def _register(book: SummaryBook) -> None:
     levels = sorted(qn.levels, key=lambda lv: -lv.rank)
     core_labels = [qn.scope_label("each:core", cid) for cid in cores]
     s = Sheet(
-        book, "Risk register", [30, 22, 16, 13, 13] + [9] * len(levels) + [13] * len(cores) + [30]
+        book,
+        "Risk register",
+        [30, 22, 16, 13, 13, 13, 9, 11] + [9] * len(levels) + [13] * len(cores) + [30, 30],
     )
     s.title("Risk register of AI systems", _subtitle(c) + " | most severe first")
     s.heading(
         "AI systems",
-        "Highest inherent level before mitigation and residual level after "
-        "the planned mitigation; counts of risk items per inherent level; highest inherent "
-        "level per core principle; the toolkit's applicability test.",
+        "Highest inherent level before mitigation; highest residual level (equal to the "
+        "inherent level where no mitigation lowers it), and the same counting only mitigations "
+        "already in place; items marked not applicable; items lowered only by a mitigation "
+        "still planned; counts of risk items per inherent level; highest inherent level per "
+        "core principle; the toolkit's applicability test; who accepted the remaining risk.",
     )
     rows = []
     for r in c.register.itertuples():
@@ -241,9 +274,13 @@ def _register(book: SummaryBook) -> None:
                 r.stage,
                 r.highest_inherent,
                 r.highest_residual,
+                r.highest_in_place,
+                r.n_na,
+                f"{r.reduced_planned!s} of {r.reduced!s}" if r.reduced else "0",
                 *[getattr(r, f"n_{lv.id}") for lv in levels],
                 *[getattr(r, cid) for cid in cores],
                 r.applicability,
+                r.acceptance,
             ]
         )
     headers = [
@@ -252,19 +289,23 @@ def _register(book: SummaryBook) -> None:
         "Life-cycle stage",
         "Highest inherent",
         "Highest residual",
+        "Highest residual, mitigations in place only",
+        "Items N/A",
+        "Lowered only by planned mitigations",
         *[lv.label.get(LANG) for lv in levels],
         *core_labels,
         "Applicability",
+        "Risk acceptance",
     ]
     styles = (
-        ["wrapb", "wrap", "wrap", "center", "center"]
+        ["wrapb", "wrap", "wrap", "center", "center", "center", "int", "center"]
         + ["int"] * len(levels)
         + ["center"] * len(cores)
-        + ["wrap"]
+        + ["wrap", "wrap"]
     )
     first, last = s.table(headers, rows, styles, empty="No risk assessment accepted yet.")
-    _level_fills(book, s, first, last, 3, 4)
-    _level_fills(book, s, first, last, 5 + len(levels), 4 + len(levels) + len(cores))
+    _level_fills(book, s, first, last, 3, 5)
+    _level_fills(book, s, first, last, 8 + len(levels), 7 + len(levels) + len(cores))
     s.ws.freeze_panes(first, 1)
     s.heading("Extremely high and high risks, with their planned mitigations")
     high = c.high_items
@@ -275,22 +316,32 @@ def _register(book: SummaryBook) -> None:
             r.principle,
             r.risk,
             r.inherent,
-            r.mitigation or "(none planned)",
+            r.mitigation or "(none: the residual stays at the inherent level)",
+            r.status if r.mitigation else "",
             r.residual,
         ]
         for r in high.itertuples()
     ]
     # On the register's grid: the risk text spans the level columns, the mitigation the cores.
-    spans = [1, 1, 1, 2 + len(levels), 1, max(len(cores) - 1, 1), 1]
+    spans = [1, 1, 1, 5 + len(levels), 1, max(len(cores) - 1, 1), 1, 1]
     first, last = s.table(
-        ["AI system", "Item", "Principle", "Risk", "Inherent", "Planned mitigation", "Residual"],
+        [
+            "AI system",
+            "Item",
+            "Principle",
+            "Risk",
+            "Inherent",
+            "Mitigation",
+            "Status",
+            "Residual",
+        ],
         rows,
-        ["wrapb", "cell", "wrap", "wrap", "center", "wrap", "center"],
+        ["wrapb", "cell", "wrap", "wrap", "center", "wrap", "center", "center"],
         empty="No item is rated high or extremely high.",
         spans=spans,
     )
     inherent_col = sum(spans[:4])
-    residual_col = sum(spans[:6])
+    residual_col = sum(spans[:7])
     _level_fills(book, s, first, last, inherent_col, inherent_col)
     _level_fills(book, s, first, last, residual_col, residual_col)
 
@@ -301,14 +352,19 @@ def _actions(book: SummaryBook) -> None:
     if qn is None:
         return
     stages = qn.scope_ids("each:section")
-    s = Sheet(book, "Actions", [30, 22] + [12] * len(stages) + [11, 10, 12])
+    s = Sheet(book, "Actions", [30, 22, 16] + [12] * len(stages) + [11, 10, 12])
     text_span = max(len(stages) - 2, 1)  # the lists' action text spans the stage columns
     s.title("Responsible AI in action: progress per AI system", _subtitle(c))
-    s.heading("Completion per life-cycle stage", "Share of applicable items marked done.")
+    s.heading(
+        "Completion per life-cycle stage",
+        "Share of applicable items marked done, for the stages up to the system's current one; "
+        "later stages are not yet due.",
+    )
     rows = [
         [
             r["system"],
             r["unit"],
+            r["stage"],
             *[r[sid] for sid in stages],
             r["overall"],
             r["overdue"],
@@ -320,21 +376,22 @@ def _actions(book: SummaryBook) -> None:
         [
             "AI system",
             "Owning unit",
+            "Current stage",
             *[qn.scope_label("each:section", sid) for sid in stages],
             "Overall",
             "Overdue items",
             "Done without evidence",
         ],
         rows,
-        ["wrapb", "wrap"] + ["pct"] * (len(stages) + 1) + ["int", "int"],
+        ["wrapb", "wrap", "wrap"] + ["pct"] * (len(stages) + 1) + ["int", "int"],
         empty="No action workbook accepted yet.",
     )
     if last >= first:
         s.ws.conditional_format(
             first,
-            2,
+            3,
             last,
-            2 + len(stages),
+            3 + len(stages),
             {
                 "type": "data_bar",
                 "bar_color": "#9FC5E8",

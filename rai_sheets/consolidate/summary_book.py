@@ -42,7 +42,9 @@ class Sheet:
         self.ws.write_string(r, c, s, self.book.fmt(style, quote=quote))
 
     def number(self, r: int, c: int, value: Any, style: str = "int") -> None:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
+        if isinstance(value, str):  # a result in words, such as "Not yet due"
+            self.text(r, c, value, "center")
+        elif value is None or (isinstance(value, float) and pd.isna(value)):
             self.ws.write_blank(r, c, None, self.book.fmt(style))
         else:
             self.ws.write_number(r, c, float(value), self.book.fmt(style))

@@ -178,7 +178,7 @@ def helper_values(
             for which in ("inherent", "residual", "in_place"):
                 out[(q.id, f"rank_{which}")] = items.rank(q, which)
         elif q.type == "check":
-            out[(q.id, "due")] = int(items.due(q))
+            out[(q.id, "stage_due")] = int(items.due(q))
             out[(q.id, "done")] = items.done(q) if items.due(q) else None
             out[(q.id, "overdue")] = int(items.overdue(q))
             out[(q.id, "no_evidence")] = int(items.no_evidence(q))

@@ -120,7 +120,7 @@ class ReadinessFormulas(References):
 class ActionFormulas(References):
     """Stage-aware completion, status counts, overdue items and items done without evidence."""
 
-    def h_due(self, q: Question, here: str) -> str:
+    def h_stage_due(self, q: Question, here: str) -> str:
         if not self.qn.setting("current_stage"):
             return "1"
         if q.section_id not in self.qn.stage_order:
@@ -131,7 +131,7 @@ class ActionFormulas(References):
     def h_done(self, q: Question, here: str) -> str:
         st = self.input(q, "status", here)
         return (
-            f'IF({self.helper(q, "due", here)}=1,IF({self.is_na(q, here)},"",'
+            f'IF({self.helper(q, "stage_due", here)}=1,IF({self.is_na(q, here)},"",'
             f'IF({st}={self.label("status", DONE)},1,0)),"")'
         )
 
@@ -153,7 +153,7 @@ class ActionFormulas(References):
         d = ",".join(self.runs(qs, "done", here))
         inc = self.incomplete()
         body = (
-            f"IF({self.total(qs, 'due', here)}=0,{self.setting(label_key('', NOT_DUE))},"
+            f"IF({self.total(qs, 'stage_due', here)}=0,{self.setting(label_key('', NOT_DUE))},"
             f"IF({self.total(qs, 'pending', here)}>0,{inc},"
             f'IF(COUNT({d})=0,"",SUM({d})/COUNT({d}))))'
         )
@@ -202,9 +202,8 @@ class FormulaBuilder(ReadinessFormulas, RiskFormulas, ActionFormulas):
             pending = f"IF({answered},0,1)"
             return f"IF({screened},0,{pending})" if screened else pending
         if q.type == "check":
-            return (
-                f"IF(AND({self.helper(q, 'due', here)}=1,NOT({self.valid(q, 'status', here)})),1,0)"
-            )
+            due = self.helper(q, "stage_due", here)
+            return f"IF(AND({due}=1,NOT({self.valid(q, 'status', here)})),1,0)"
         return f"IF({self.valid(q, '', here)},0,1)"
 
     def item_attention(self, m: Metric, here: str) -> str:

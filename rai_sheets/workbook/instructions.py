@@ -5,6 +5,7 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..content.parts import ROLE_SCALE
 from .layout import INSTRUCTIONS
 from .sheet_common import page_setup
 from .spec import WorkbookSpec
@@ -67,6 +68,11 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
         r = _block(ws, st, r, qn.setting(f"heading_{key}", lang, heading), qn.setting(key, lang))
         if key == "scoring":
             r = _score_table(ws, st, spec, r)
+            r = _levels_table(ws, st, spec, r)
+            if qn.setting("definitions", lang):
+                heading = qn.setting("heading_definitions", lang)
+                r = _block(ws, st, r, heading, qn.setting("definitions", lang))
+            r = _acceptance_table(ws, st, spec, r)
     r = _block(
         ws,
         st,
@@ -105,7 +111,12 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
             ),
             default=0,
         )
-        for c, h in enumerate(("Band", "Score (percent)", "Average points per answer")):
+        headers = (
+            qn.setting("header_band", lang, "Band"),
+            qn.setting("header_score_percent", lang, "Score (percent)"),
+            qn.setting("header_average_points", lang, "Average points per answer"),
+        )
+        for c, h in enumerate(headers):
             ws.write_string(r, c, h, st.header)
         for i, b in enumerate(qn.bands):
             upper = qn.bands[i + 1].min_fraction if i + 1 < len(qn.bands) else None
@@ -122,7 +133,9 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
     if qn.matrix:
         lik = [c for c in qn.scales["likelihood"].choices if c.points is not None]
         imp = [c for c in qn.scales["impact"].choices if c.points is not None]
-        ws.write_string(r, 0, "Likelihood \\ Impact", st.header)
+        ws.write_string(
+            r, 0, qn.setting("label_likelihood_impact", lang, "Likelihood \\ Impact"), st.header
+        )
         ws.write_string(r, 1, "", st.header)
         for j, ci in enumerate(imp):
             ws.write_string(r, 2 + j, ci.label.get(lang), st.header)
@@ -133,9 +146,45 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
                 lv = qn.levels_by_id[qn.matrix[(cl.code, ci.code)]]
                 ws.write_string(r + i, 2 + j, lv.label.get(lang), st.centered_fill(lv.colour))
         r += len(lik) + 2
-        ws.write_string(r, 0, "Impact levels", st.bold)
+        ws.write_string(r, 0, qn.setting("label_impact_levels", lang, "Impact levels"), st.bold)
         for i, ci in enumerate(imp, start=1):
             ws.write_string(r + i, 0, ci.label.get(lang), st.table_cell)
             ws.write_string(r + i, 1, ci.description.get(lang), st.table_cell)
         return r + len(imp) + 2
     return r
+
+
+def _levels_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
+    """The answer levels of the scored statements (the maturity levels), with what each means:
+    every answer cell's message repeats them in short."""
+    qn, lang = spec.questionnaire, spec.lang
+    scale_ids = {q.scale_id for q in qn.questions if q.type == "scale" and q.scale_id}
+    if not scale_ids or not qn.setting("heading_levels", lang):
+        return r
+    ws.write_string(r, 0, qn.setting("heading_levels", lang), st.h2)
+    r += 1
+    for sid in sorted(scale_ids):
+        for choice in qn.scales[sid].choices:
+            ws.write_string(r, 0, choice.label.get(lang), st.bold)
+            ws.merge_range(r, 1, r, 2, "", st.table_cell)
+            ws.write_string(r, 1, choice.description.get(lang), st.table_cell)
+            ws.set_row(r, 15 * (len(choice.description.get(lang)) // 110 + 1))
+            r += 1
+    return r + 1
+
+
+def _acceptance_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
+    """Which role may accept which residual level (acceptance.csv)."""
+    qn, lang = spec.questionnaire, spec.lang
+    roles = qn.scales.get(ROLE_SCALE)
+    if roles is None:
+        return r
+    ws.write_string(r, 0, qn.setting("heading_acceptance", lang), st.h2)
+    r += 1
+    ws.write_string(r, 0, qn.setting("header_role", lang, "Role"), st.header)
+    ws.write_string(r, 1, qn.setting("header_accepts_up_to", lang, "May accept up to"), st.header)
+    for i, role in enumerate(roles.choices, start=1):
+        level = next(lv for lv in qn.levels if lv.rank == role.points)
+        ws.write_string(r + i, 0, role.label.get(lang), st.table_cell)
+        ws.write_string(r + i, 1, level.label.get(lang), st.centered_fill(level.colour))
+    return r + len(roles.choices) + 2

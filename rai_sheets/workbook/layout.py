@@ -66,7 +66,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
         ("guidance", "Guidance", 44),
     ),
     "text": (
-        ("ref", "Ref", 13),
+        ("ref", "Ref", 16),
         ("label", "Question", 46),
         ("", "Answer", 62),
         ("guidance", "Guidance", 44),
@@ -116,7 +116,7 @@ HELPERS: dict[str, tuple[str, ...]] = {
     "form": ("weighted", "attainable", "pending", "na", "critical_low"),
     "text": (),
     "risk": ("rank_inherent", "rank_residual", "rank_in_place", "pending", "na"),
-    "check": ("due", "done", "overdue", "no_evidence", "pending", "na"),
+    "check": ("stage_due", "done", "overdue", "no_evidence", "pending", "na"),
     "log": (),
 }
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import SCORED_TYPES, Question
+from ..scoring import metric_label
+from ..scoring.items import Items
 from .formulas import FormulaBuilder
 from .layout import PROGRESS_ROW, Cell, Plan, SheetPlan, col_letter
 from .references import quote
@@ -44,7 +47,7 @@ def _counts(fb: FormulaBuilder, p: Plan, sp: SheetPlan) -> tuple[list[str], list
     if scored:
         pending = fb.total(scored, "pending", here)
         if scored[0].type == "check":
-            required = fb.total(scored, "due", here)
+            required = fb.total(scored, "stage_due", here)
         elif scored[0].type == "risk" and fb.screened(here):
             required = f"IF({fb.screened(here)},0,{len(scored)})"
         else:
@@ -55,6 +58,38 @@ def _counts(fb: FormulaBuilder, p: Plan, sp: SheetPlan) -> tuple[list[str], list
         total.append("1")
         answered.append(f"{fb.given(q, '', here)}*1")
     return answered, total
+
+
+def _count_values(
+    p: Plan, sp: SheetPlan, spec: WorkbookSpec, answers: Mapping[str, Any]
+) -> dict[str, int]:
+    """The counts as the formulas compute them, for the cached values."""
+    qn = p.questionnaire
+    items = Items(qn, answers, spec.today or date.today())
+    out = {"answered": 0, "total": 0, "started": 0}
+    for q in _questions(p, sp):
+        if q.required and q.type in SCORED_TYPES:
+            now = items.required_now(q)
+            out["total"] += now
+            out["answered"] += now and items.answered(q)
+        elif q.required and q.type != "log":
+            out["total"] += 1
+            out["answered"] += _given(items, q)
+    for name, cell in p.inputs.items():
+        q = qn.input_names[name][0]
+        if cell.sheet == sp.name and not (q.prefill and spec.unit):
+            out["started"] += answers.get(name) not in (None, "")
+    return out
+
+
+def _given(items: Items, q: Question) -> bool:
+    if q.fields[0].scale_id:
+        return items.code(q) is not None
+    return str(items.value(q) or "").strip() != ""
+
+
+def _sentence(text: str, counts: dict[str, int]) -> str:
+    return PLACEHOLDER.sub(lambda m: str(counts[m.group(1)]), text)
 
 
 def _started(fb: FormulaBuilder, p: Plan, sp: SheetPlan, spec: WorkbookSpec) -> str:
@@ -101,12 +136,13 @@ def write_progress(
     answers: Mapping[str, Any],
     scores: Mapping[str, Any],
 ) -> None:
-    """The progress line, with the hidden counts it reads."""
+    """The progress line, with the hidden counts it reads (cached as Python counts them)."""
     qn, lang = spec.questionnaire, spec.lang
     cells = sheet_cells(sp)
-    ws.write_formula(
-        cells["started"].row, cells["started"].col, _started(fb, p, sp, spec), st.helper
-    )
+    counts = _count_values(p, sp, spec, answers)
+    started = cells["started"]
+    formula = _started(fb, p, sp, spec)
+    ws.write_formula(started.row, started.col, formula, st.helper, counts["started"])
     if _acceptance_sheet(p, sp):
         _acceptance_line(ws, st, spec, sp, p, scores)
         return
@@ -114,16 +150,22 @@ def write_progress(
     if not total:
         return
     refs = {k: fb.ref(cells[k], sp.name) for k in ("answered", "total")}
-    ws.write_formula(cells["answered"].row, cells["answered"].col, "+".join(answered), st.helper)
-    ws.write_formula(cells["total"].row, cells["total"].col, "+".join(total), st.helper)
+    for key, terms in (("answered", answered), ("total", total)):
+        c = cells[key]
+        ws.write_formula(c.row, c.col, "+".join(terms), st.helper, counts[key])
     say = {k: qn.setting(k, lang) for k in ("progress", "progress_done", "progress_none")}
     formula = (
         f"IF({refs['total']}=0,{quote(say['progress_none'])},"
         f"IF({refs['answered']}={refs['total']},{_template(say['progress_done'], refs)},"
         f"{_template(say['progress'], refs)}))"
     )
+    if counts["total"] == 0:
+        shown = say["progress_none"]
+    else:
+        done = counts["answered"] == counts["total"]
+        shown = _sentence(say["progress_done" if done else "progress"], counts)
     ws.merge_range(PROGRESS_ROW, 0, PROGRESS_ROW, min(len(sp.columns), 6) - 1, "", st.progress)
-    ws.write_formula(PROGRESS_ROW, 0, formula, st.progress, "")
+    ws.write_formula(PROGRESS_ROW, 0, formula, st.progress, shown)
     ws.set_row(PROGRESS_ROW, 18)
 
 
@@ -147,11 +189,17 @@ def _acceptance_line(
         return
     out = f"out_{metric.id}"
     formula = (
-        f'{quote(qn.setting("acceptance_status", lang))}&IF({out}="",'
+        f'{quote(qn.setting("acceptance_status", lang) + " ")}&IF({out}="",'
         f"{quote(qn.setting('accept_not_needed', lang))},{out})"
     )
     ws.merge_range(PROGRESS_ROW, 0, PROGRESS_ROW, len(sp.columns) - 1, "", st.progress)
-    ws.write_formula(PROGRESS_ROW, 0, formula, st.progress, "")
+    state = metric_label(qn, metric, scores.get(metric.id), lang)
+    shown = (
+        qn.setting("acceptance_status", lang)
+        + " "
+        + (str(state) if state != "" else qn.setting("accept_not_needed", lang))
+    )
+    ws.write_formula(PROGRESS_ROW, 0, formula, st.progress, shown)
     ws.set_row(PROGRESS_ROW, 18)
 
 

@@ -54,7 +54,7 @@ def results_sheet(
         )
         if t.scope == "all":
             ws.write_string(t.top, 0, qn.setting("header_all", lang, "Overall"), st.header)
-            ws.write_string(t.top, 1, "", st.header)
+            ws.merge_range(t.top, 1, t.top, WIDE, "", st.header)
         else:
             kind = t.scope.removeprefix("each:")
             ws.write_string(
