@@ -106,6 +106,10 @@ class LibreOffice:
             "" if kind == "empty" else (f"#ERR{v}" if kind == "error" else v) for kind, v in values
         ]
 
+    def text(self, cells: list[tuple[str, str]]) -> list[str]:
+        """What cells show, by sheet and A1 address (for cells without a defined name)."""
+        return list(self._ask(op="text", cells=cells)["values"])
+
     def save(self, path: Path, filter_name: str = XLSX, password: str = "") -> None:
         self._ask(op="save", path=str(path), filter=filter_name, password=password)
 

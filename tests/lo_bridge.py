@@ -8,6 +8,7 @@ line on stdin, with one JSON line on stdout:
   {"op": "set", "cells": [[name, kind, value]]}   kind: text, number, date (ISO), blank
   {"op": "calc"}                                   calculateAll()
   {"op": "get", "names": [...]}                    -> {"values": [[kind, value], ...]}
+  {"op": "text", "cells": [[sheet, "A3"], ...]}    -> {"values": [shown text, ...]}
   {"op": "save", "path": ..., "filter": ...}       store as xlsx / ods / xls
   {"op": "formulas"}                               -> {"cells": ["Sheet1.A2", ...]}: every
                                                    cell holding a formula, on every sheet
@@ -155,6 +156,11 @@ def main():
                 doc.calculateAll()
             elif op == "get":
                 out["values"] = read_many(doc, req["names"])
+            elif op == "text":
+                out["values"] = [
+                    doc.Sheets.getByName(sheet).getCellRangeByName(a1).getString()
+                    for sheet, a1 in req["cells"]
+                ]
             elif op == "save":
                 url = uno.systemPathToFileUrl(req["path"])
                 args = [prop("FilterName", req["filter"]), prop("Overwrite", True)]
