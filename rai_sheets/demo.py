@@ -211,26 +211,7 @@ def _usual_mistakes(
         now - timedelta(days=2),
         in_vulner_1_impact=None,
     )
-    # Neighbourhood Policing had its system owner accept an extremely high residual risk,
-    # which only the chief officer may accept
-    hotspot = Unit(
-        "U06",
-        "Neighbourhood Policing",
-        system_id="S-HOTSPOT",
-        system_name="Burglary hot-spot forecasting",
-    )
-    accepted = {
-        "in_equal_2_likelihood": "almost_certain",
-        "in_equal_2_impact": "severe",
-        "in_equal_2_mitigation": None,
-        "in_equal_2_residual_likelihood": None,
-        "in_equal_2_residual_impact": None,
-        "in_accepted_by": "Insp. K. Marsh",
-        "in_accepted_role": "system_owner",
-        "in_accepted_on": now.date(),
-        "in_accepted_level": "extreme",
-    }
-    _answer(res, risk, hotspot, rng, Profile(0.3, 0.8, 0.9), now - timedelta(days=2), **accepted)
+    _wrong_role_accepts(res, risk, rng, now)
     # Border and Ports filled in last year's template
     old = replace(action, version="2025.2")
     unit = Unit(
@@ -270,3 +251,28 @@ def _usual_mistakes(
         now - timedelta(days=1),
         in_plan_1_notes='=HYPERLINK("http://attacker.example","click")',
     )
+
+
+def _wrong_role_accepts(
+    res: DemoResult, risk: Questionnaire, rng: random.Random, now: datetime
+) -> None:
+    """Neighbourhood Policing had its system owner accept an extremely high residual risk,
+    which only the chief officer may accept."""
+    hotspot = Unit(
+        "U06",
+        "Neighbourhood Policing",
+        system_id="S-HOTSPOT",
+        system_name="Burglary hot-spot forecasting",
+    )
+    accepted = {
+        "in_equal_2_likelihood": "almost_certain",
+        "in_equal_2_impact": "severe",
+        "in_equal_2_mitigation": None,
+        "in_equal_2_residual_likelihood": None,
+        "in_equal_2_residual_impact": None,
+        "in_accepted_by": "Insp. K. Marsh",
+        "in_accepted_role": "system_owner",
+        "in_accepted_on": now.date(),
+        "in_accepted_level": "extreme",
+    }
+    _answer(res, risk, hotspot, rng, Profile(0.3, 0.8, 0.9), now - timedelta(days=2), **accepted)

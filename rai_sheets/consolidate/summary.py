@@ -307,8 +307,13 @@ def _register(book: SummaryBook) -> None:
     _level_fills(book, s, first, last, 3, 5)
     _level_fills(book, s, first, last, 8 + len(levels), 7 + len(levels) + len(cores))
     s.ws.freeze_panes(first, 1)
-    s.heading("Extremely high and high risks, with their planned mitigations")
-    high = c.high_items
+    _high_items(book, s, len(levels), len(cores))
+
+
+def _high_items(book: SummaryBook, s: Sheet, n_levels: int, n_cores: int) -> None:
+    """Every high and extremely high item with its mitigation, status and residual level."""
+    s.heading("Extremely high and high risks, with their mitigations")
+    high = book.c.high_items
     rows = [
         [
             r.system,
@@ -323,7 +328,7 @@ def _register(book: SummaryBook) -> None:
         for r in high.itertuples()
     ]
     # On the register's grid: the risk text spans the level columns, the mitigation the cores.
-    spans = [1, 1, 1, 5 + len(levels), 1, max(len(cores) - 1, 1), 1, 1]
+    spans = [1, 1, 1, 5 + n_levels, 1, max(n_cores - 1, 1), 1, 1]
     first, last = s.table(
         [
             "AI system",
@@ -402,6 +407,12 @@ def _actions(book: SummaryBook) -> None:
                 "max_value": 1,
             },
         )
+    _action_lists(book, s, text_span)
+
+
+def _action_lists(book: SummaryBook, s: Sheet, text_span: int) -> None:
+    """The overdue items, oldest first, and the items done without evidence."""
+    c = book.c
     s.heading(f"Overdue items (due before {c.generated_at:%Y-%m-%d} and not done)")
     od = c.overdue
     rows = (
