@@ -1,2 +1,2 @@
 """Stage 2: a `Questionnaire` (and a unit) -> an .xlsx workbook: the layout contract, the Excel
-formulas (the twin of scoring.py), the styles and each sheet."""
+formulas (the twin of scoring/), the styles and each sheet."""
