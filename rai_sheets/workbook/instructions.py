@@ -28,7 +28,10 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
     page_setup(ws, spec, landscape=False)
     ws.hide_gridlines(2)
     ws.write_string(0, 0, qn.title.get(lang), st.title)
-    ws.write_string(1, 0, qn.setting("notice", lang), st.note)
+    notice = qn.setting("notice", lang)
+    ws.merge_range(1, 0, 1, 2, "", st.note_wrap)
+    ws.write_string(1, 0, notice, st.note_wrap)
+    ws.set_row(1, 13 * (len(notice) // 150 + 1))
     r = 3
     u = spec.unit
 
@@ -120,12 +123,16 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
             ws.write_string(r, c, h, st.header)
         for i, b in enumerate(qn.bands):
             upper = qn.bands[i + 1].min_fraction if i + 1 < len(qn.bands) else None
-            pct = f"{b.min_fraction:.0%} to " + (
-                f"under {upper:.0%}" if upper is not None else "100%"
-            )
-            pts = f"{b.min_fraction * max_pts:.1f} to " + (
-                f"under {upper * max_pts:.1f}" if upper is not None else f"{max_pts:.1f}"
-            )
+            below = qn.setting("range_below", lang, "{low} to under {high}")
+            to = qn.setting("range_to", lang, "{low} to {high}")
+            if upper is None:
+                pct = to.format(low=f"{b.min_fraction:.0%}", high="100%")
+                pts = to.format(low=f"{b.min_fraction * max_pts:.1f}", high=f"{max_pts:.1f}")
+            else:
+                pct = below.format(low=f"{b.min_fraction:.0%}", high=f"{upper:.0%}")
+                pts = below.format(
+                    low=f"{b.min_fraction * max_pts:.1f}", high=f"{upper * max_pts:.1f}"
+                )
             ws.write_string(r + 1 + i, 0, b.label.get(lang), st.centered_fill(b.colour))
             ws.write_string(r + 1 + i, 1, pct, st.table_cell)
             ws.write_string(r + 1 + i, 2, pts, st.table_center)
@@ -142,6 +149,7 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
         for i, cl in enumerate(lik, start=1):
             ws.write_string(r + i, 0, cl.label.get(lang), st.bold)
             ws.write_string(r + i, 1, cl.description.get(lang), st.small)
+            ws.set_row(r + i, _height(cl.description.get(lang), 105))
             for j, ci in enumerate(imp):
                 lv = qn.levels_by_id[qn.matrix[(cl.code, ci.code)]]
                 ws.write_string(r + i, 2 + j, lv.label.get(lang), st.centered_fill(lv.colour))
@@ -150,6 +158,7 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
         for i, ci in enumerate(imp, start=1):
             ws.write_string(r + i, 0, ci.label.get(lang), st.table_cell)
             ws.write_string(r + i, 1, ci.description.get(lang), st.table_cell)
+            ws.set_row(r + i, _height(ci.description.get(lang), 80))
         return r + len(imp) + 2
     return r
 
@@ -186,5 +195,11 @@ def _acceptance_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> 
     for i, role in enumerate(roles.choices, start=1):
         level = next(lv for lv in qn.levels if lv.rank == role.points)
         ws.write_string(r + i, 0, role.label.get(lang), st.table_cell)
+        ws.set_row(r + i, _height(role.label.get(lang), 18))
         ws.write_string(r + i, 1, level.label.get(lang), st.centered_fill(level.colour))
     return r + len(roles.choices) + 2
+
+
+def _height(text: str, chars_per_line: int) -> int:
+    """Points of row height for a text wrapped in a column of about this many characters."""
+    return 13 * (len(text) // chars_per_line + 1)

@@ -77,7 +77,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
         ("principle", "Principle", 15),
         ("likelihood", "Likelihood", 13),
         ("impact", "Impact", 11),
-        ("risk_level:inherent", "Inherent level", 12),
+        ("risk_level:inherent", "Inherent level", 15),
         ("note", "Note (reason if not applicable)", 22),
         ("mitigation", "Mitigation", 32),
         ("mitigation_status", "Mitigation status", 11),
@@ -85,7 +85,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
         ("due", "Due date", 11),
         ("residual_likelihood", "Residual likelihood", 12),
         ("residual_impact", "Residual impact", 11),
-        ("risk_level:residual", "Residual level", 12),
+        ("risk_level:residual", "Residual level", 15),
         ("item_attention:", "Attention", 17),
     ),
     "check": (

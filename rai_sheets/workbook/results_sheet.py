@@ -147,7 +147,7 @@ def _chart(
         )
         chart.set_y_axis({"reverse": True})
     else:
-        chart.set_y_axis({"min": 0, "num_format": "0"})
+        chart.set_y_axis({"min": 0})
     default_title = (
         f"{rules[cols[0]].label.get(lang)} by {header.lower()}"
         if is_pct

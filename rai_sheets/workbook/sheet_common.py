@@ -13,6 +13,7 @@ from .layout import SheetPlan, col_letter
 from .spec import WorkbookSpec
 from .styles import Styles
 
+ATTENTION_FILL, INCOMPLETE_FILL = "#FFD966", "#D9D9D9"
 PROTECTION = {
     "format_columns": True,
     "format_rows": True,
@@ -40,7 +41,8 @@ def footer_text(spec: WorkbookSpec) -> str:
     qn = spec.questionnaire
     title = (qn.setting("short_title", spec.lang) or qn.id).replace("&", "&&")
     page = qn.setting("footer_page", spec.lang) or "Page &P of &N"
-    return f"&L{who}&C{title} {qn.version}&R{page}"
+    # names on the left, the rest on the right: a long name cannot run into the title
+    return f"&L{who}&R{title} {qn.version} - {page}"
 
 
 def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
@@ -102,17 +104,19 @@ def level_colours(
                 "format": st.fill(b.colour),
             },
         )
-    for key in [k for k in qn.settings if k.startswith(("attention_", "accept_"))] + [
-        "result_incomplete"
-    ]:
+    # attention flags and acceptance gaps in amber; "Incomplete" in grey, unlike any level
+    flags = [k for k in qn.settings if k.startswith(("attention_", "accept_"))]
+    fills = {k: ATTENTION_FILL for k in flags if k not in ("accept_accepted", "accept_not_needed")}
+    fills["result_incomplete"] = INCOMPLETE_FILL
+    for key, colour in fills.items():
         label = qn.setting(key, lang)
-        if label and key != "accept_accepted":
+        if label:
             ws.conditional_format(
                 rng,
                 {
                     "type": "cell",
                     "criteria": "==",
                     "value": quote(label),
-                    "format": st.fill("#F9CB9C"),
+                    "format": st.fill(colour),
                 },
             )
