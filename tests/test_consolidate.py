@@ -47,6 +47,9 @@ def test_a_round_of_a_dozen_units_goes_end_to_end(demo):
     assert [i.code for i in names[f"action_U12_S-DOCS_{ROUND}.xlsx"].issues] == ["old-template"]
     assert "not-in-list" in [i.code for i in names[f"readiness_U06_{ROUND}.xlsx"].issues]
     assert "required-missing" in [i.code for i in names[f"risk_U09_S-DARA_{ROUND}.xlsx"].issues]
+    # an extremely high residual risk accepted by the system owner, whose role may not
+    hotspot = names[f"risk_U06_S-HOTSPOT_{ROUND}.xlsx"]
+    assert [(i.code, i.sheet) for i in hotspot.issues] == [("acceptance-missing", "Acceptance")]
 
     coverage = sheet_rows(demo.summary, "Coverage")
     header = next(r for r in coverage if r and r[0] == "Questionnaire")
@@ -76,7 +79,7 @@ def test_a_round_of_a_dozen_units_goes_end_to_end(demo):
     counts = {r[0]: r[1:6] for r in overview if r and r[0] in titles}
     # expected, returned, accepted, rejected, missing
     assert counts["Organizational Readiness Assessment"] == (13, 11, 10, 1, 2)
-    assert counts["Risk Assessment Questionnaire"] == (9, 8, 7, 1, 1)
+    assert counts["Risk Assessment Questionnaire"] == (9, 8, 6, 2, 1)
     findings = [
         r[0]
         for r in overview
@@ -84,6 +87,34 @@ def test_a_round_of_a_dozen_units_goes_end_to_end(demo):
     ]
     assert len(findings) == 5
     assert any("missing" in f and "Custody and Detention" in f for f in findings)
+
+
+def test_the_demo_agency_answers_with_reasons_plans_accepts_and_has_a_system_in_planning(demo):
+    actions = sheet_rows(demo.summary, "Actions")
+    header = next(r for r in actions if r and r[0] == "AI system")
+    osint = dict(
+        zip(
+            header,
+            next(r for r in actions if r and r[0] == "Open-source social-media monitoring"),
+            strict=False,
+        )
+    )
+    assert osint["Current stage"] == "Decision and planning"
+    assert osint["Design and development or procurement"] == "Not yet due"
+    register = sheet_rows(demo.summary, "Risk register")
+    header = next(r for r in register if r and r[0] == "AI system")
+    systems = [
+        dict(zip(header, r, strict=False))
+        for r in register[register.index(header) + 1 :]
+        if r and r[0] and r[1]
+    ]
+    systems = [r for r in systems if r.get("Risk acceptance")]
+    assert any(str(r["Risk acceptance"]).startswith("Accepted: ") for r in systems)
+    assert any(r["Items N/A"] for r in systems)
+    assert any(not str(r["Lowered only by planned mitigations"]).startswith("0") for r in systems)
+    with (demo.folder / "data" / "responses.csv").open(encoding="utf-8") as fh:
+        notes = [r for r in csv.DictReader(fh) if r["field"] in ("note", "comment", "notes")]
+    assert notes  # "not applicable" answers come with their reasons
 
 
 def test_hostile_free_text_stays_inert_in_the_summary_and_the_data(demo):

@@ -174,7 +174,7 @@ def _inputs(
         if not locked:
             header = next(d for k, d, _ in sp.columns if k == _column_key(sp, f))
             title = qn.setting(header_key(sp.family, _column_key(sp, f)), lang, header)
-            v = _validation(qn, f) | _message(title, _field_message(qn, q, f, lang))
+            v = _validation(qn, f, lang) | _message(title, _field_message(qn, q, f, lang))
             ws.data_validation(cell.row, cell.col, cell.row, cell.col, v)
 
 
@@ -261,15 +261,20 @@ def _write_answer(
         ws.write_string(r, c, str(value), fmt)
 
 
-def _validation(qn: Questionnaire, f: Field) -> dict[str, Any]:
-    """What an answer cell accepts: a dropdown, a date, a number or text of a length."""
+def _validation(qn: Questionnaire, f: Field, lang: str) -> dict[str, Any]:
+    """What an answer cell accepts: a dropdown, a date, a number or text of a length; the
+    message shown when something else is typed comes from the content."""
+
+    def say(key: str, default: str) -> str:
+        return qn.setting(key, lang, default)
+
     v: dict[str, Any] = {"error_type": "stop", "show_error": True}
     if f.kind == SELECT and f.scale_id:
         v |= {
             "validate": "list",
             "source": f"={field_list(qn, f.scale_id, f.rated_only)}",
-            "error_title": "Choose from the list",
-            "error_message": "Choose one of the values in the dropdown list.",
+            "error_title": say("error_list_title", "Choose from the list"),
+            "error_message": say("error_list", "Choose one of the values in the dropdown list."),
         }
     elif f.kind == DATE:
         v |= {
@@ -277,17 +282,19 @@ def _validation(qn: Questionnaire, f: Field) -> dict[str, Any]:
             "criteria": "between",
             "minimum": datetime(*DATE_RANGE[0].timetuple()[:3]),
             "maximum": datetime(*DATE_RANGE[1].timetuple()[:3]),
-            "error_title": "Enter a date",
-            "error_message": "Enter a date between 2000-01-01 and 2100-12-31, "
-            "for example 2026-03-31.",
+            "error_title": say("error_date_title", "Enter a date"),
+            "error_message": say(
+                "error_date",
+                "Enter a date between 2000-01-01 and 2100-12-31, for example 2026-03-31.",
+            ),
         }
     elif f.kind in (NUMBER, INTEGER):
         v |= {
             "validate": "decimal" if f.kind == NUMBER else "integer",
             "criteria": ">=",
             "value": 0,
-            "error_title": "Enter a number",
-            "error_message": "Enter a number (0 or more).",
+            "error_title": say("error_number_title", "Enter a number"),
+            "error_message": say("error_number", "Enter a number (0 or more)."),
         }
     elif f.kind in FREE_KINDS:
         limit = text_limit(f.kind)
@@ -295,7 +302,9 @@ def _validation(qn: Questionnaire, f: Field) -> dict[str, Any]:
             "validate": "length",
             "criteria": "<=",
             "value": limit,
-            "error_title": "Text too long",
-            "error_message": f"Keep this under {limit} characters.",
+            "error_title": say("error_text_title", "Text too long"),
+            "error_message": say("error_text", "Keep this under {limit} characters.").format(
+                limit=limit
+            ),
         }
     return v

@@ -80,6 +80,7 @@ def results_sheet(
         if t.scope != "all":
             charts.append((t, rules))
         last = end
+    last = _critical_list(ws, st, spec, p, scores, last + 3)
     # Charts go under the tables, so that the sheet prints on the page width.
     row = last + 3
     for t, rules in charts:
@@ -108,6 +109,37 @@ def _result(
             ws.set_row(cell.row, 30)
     value = cached(metric_label(spec.questionnaire, m, scores.get(m.id), spec.lang))
     ws.write_formula(cell.row, cell.col, fb.metric(m), fmt, value)
+
+
+def _critical_list(
+    ws: Worksheet, st: Styles, spec: WorkbookSpec, p: Plan, scores: Mapping[str, Any], top: int
+) -> int:
+    """The critical statements with their answers and points, so that the sheet says which
+    one holds the overall band down."""
+    qn, lang = spec.questionnaire, spec.lang
+    critical = [q for q in qn.scored_questions() if q.critical]
+    if not critical:
+        return top - 3
+    ws.merge_range(top, 0, top, WIDE, "", st.header)
+    ws.write_string(top, 0, qn.setting("critical_title", lang), st.header)
+    ws.set_row(top, 30)
+    for i, q in enumerate(critical, start=1):
+        answer = p.inputs[q.input_name(q.fields[0])]
+        points = p.outputs[f"{q.id}_points"]
+        label = f"{q.id}: {q.label.get(lang)}"
+        ws.merge_range(top + i, 0, top + i, 1, "", st.wrap)
+        ws.write_string(top + i, 0, label, st.wrap)
+        ws.set_row(top + i, 15 * (len(label) // 55 + 1))
+        code = spec.answers.get(q.input_name(q.fields[0]))
+        choices = {c.code: c.label.get(lang) for c in qn.scales[q.scale_id or ""].choices}
+        shown = choices.get(code, str(code)) if code else ""
+        ref = f"'{answer.sheet}'!{answer.a1}"
+        ws.merge_range(top + i, 2, top + i, WIDE - 1, "", st.result)
+        ws.write_formula(top + i, 2, f'IF({ref}="","",{ref})', st.result, shown)
+        pts = f"'{points.sheet}'!{points.a1}"
+        ws.write_formula(top + i, WIDE, pts, st.result_int, cached(scores.get(f"{q.id}_points")))
+    level_colours(ws, st, qn, lang, top + 1, top + len(critical), cols=(2, WIDE))
+    return top + len(critical)
 
 
 _SCOPE_HEADERS = {
