@@ -30,6 +30,8 @@ from rai_sheets.workbook.layout import META
 
 from .factory import returned
 
+CURRENT = load_questionnaire("readiness").version  # this year's content version
+
 MAP = """from_version,old_id,new_id,note
 2025.2,lead_strategy,lead_01,
 2025.2,lead_99,,merged into lead_02
@@ -59,10 +61,12 @@ def versions(tmp_path, content_dir) -> tuple[Path, Path]:
     old, new = tmp_path / "content_2025", tmp_path / "content_2026"
     shutil.copytree(content_dir, old)
     shutil.copytree(content_dir, new)
+    for path in old.glob("*/question_map.csv"):  # last year's content had no map to this year
+        path.unlink()
     (new / "readiness" / "question_map.csv").write_text(MAP, encoding="utf-8")
     settings = old / "readiness" / "settings.csv"
     settings.write_text(
-        settings.read_text(encoding="utf-8").replace("version,2026.1,", "version,2025.2,"),
+        settings.read_text(encoding="utf-8").replace(f"version,{CURRENT},", "version,2025.2,"),
         encoding="utf-8",
     )
 
@@ -112,7 +116,7 @@ def test_a_return_of_the_previous_version_validates_once_the_new_questions_are_a
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    migrated = out / "last_year_2026.1.xlsx"
+    migrated = out / f"last_year_{CURRENT}.xlsx"
     assert lines[0].startswith(f"{old} (readiness 2025.2, U01) -> {migrated}: ")
     assert "  3 to answer:" in lines
 
@@ -133,11 +137,12 @@ def test_a_return_of_the_previous_version_validates_once_the_new_questions_are_a
     link = wb[CHANGES]["B7"].hyperlink
     assert link is not None and "Assessment" in (link.location or "")
     meta = {r[0]: r[1] for r in wb[META].iter_rows(values_only=True) if r[0]}
-    assert meta["version"] == "2026.1" and meta["migrated_from"] == "2025.2"
+    assert meta["version"] == CURRENT and meta["migrated_from"] == "2025.2"
 
     now = read_return(migrated, "migrated", {"readiness": new_qn})
-    renamed = {"in_lead_strategy": "in_lead_01"}
-    gone = {"in_lead_99", "in_people_old"}
+    # each statement's evidence or comment goes where the statement goes
+    renamed = {"in_lead_strategy": "in_lead_01", "in_lead_strategy_comment": "in_lead_01_comment"}
+    gone = {"in_lead_99", "in_people_old", "in_lead_99_comment", "in_people_old_comment"}
     expected = {renamed.get(n, n): v for n, v in before.answers.items() if n not in gone}
     assert now.answers == expected  # the untouched answers are the old ones
 
@@ -170,12 +175,12 @@ def test_the_feedback_for_an_old_template_is_the_migrated_workbook(tmp_path, ver
     wb = openpyxl.load_workbook(feedback / "last_year_feedback.xlsx")
     assert wb.sheetnames[0] == CHANGES
     meta = {r[0]: r[1] for r in wb[META].iter_rows(values_only=True) if r[0]}
-    assert meta["version"] == "2026.1"
+    assert meta["version"] == CURRENT
 
 
 def test_the_old_template_message_points_to_migrate():
     for lang in ("en", "fr"):
-        text = render("old-template", lang, found="2025.2", expected="2026.1")
+        text = render("old-template", lang, found="2025.2", expected=CURRENT)
         assert "rai-sheets migrate" in text
         assert "copy" not in text.lower() and "recopiez" not in text.lower()
 
@@ -193,10 +198,12 @@ def test_one_bad_file_costs_only_itself(tmp_path, versions):
         cli, ["migrate", str(folder), "-o", str(out), "--content", str(new_content)]
     )
     assert result.exit_code == 1, result.output
-    assert f"{folder / 'b_now.xlsx'}: already made from the current version 2026.1" in result.output
+    assert (
+        f"{folder / 'b_now.xlsx'}: already made from the current version {CURRENT}" in result.output
+    )
     assert f"error [{folder / 'c_cut.xlsx'}] The file is damaged or incomplete" in result.output
     assert f"{folder / 'd_note.txt'}: skipped: not a spreadsheet (.txt)" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["a_old_2026.1.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [f"a_old_{CURRENT}.xlsx"]
     assert "Traceback" not in result.output
 
 
@@ -270,4 +277,4 @@ def test_the_rounds_reminder_attaches_the_migrated_workbook(tmp_path, questionna
     wb = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
     assert wb.sheetnames[0] == CHANGES
     meta = {r[0]: r[1] for r in wb[META].iter_rows(values_only=True) if r[0]}
-    assert (meta["version"], meta["migrated_from"], meta["round"]) == ("2026.1", "2025.2", "R1")
+    assert (meta["version"], meta["migrated_from"], meta["round"]) == (CURRENT, "2025.2", "R1")

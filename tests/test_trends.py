@@ -61,7 +61,15 @@ def two_rounds(tmp_path: Path, questionnaires, content: Path | None = None) -> P
             level = strong.get(unit.unit_id) if rid == "R1" else "initial"
             changes = every(qs["readiness"], data, answer=level) if unit.unit_id in strong else {}
             returned(folder, qs["readiness"], unit, seed=i, round_id=rid, **changes)
-        risen = {"in_legit_1_likelihood": "almost_certain", "in_legit_1_impact": "severe"}
+        risen = {
+            "in_legit_1_likelihood": "almost_certain",
+            "in_legit_1_impact": "severe",
+            # an extremely high residual risk must be accepted by someone allowed to (issue 9)
+            "in_accepted_by": "Chief Constable M. Reyes",
+            "in_accepted_role": "chief_officer",
+            "in_accepted_on": date(2026, 7, 1),
+            "in_accepted_level": "extreme",
+        }
         returned(
             folder,
             qs["risk"],
@@ -117,7 +125,8 @@ def test_a_second_round_shows_what_changed_per_dimension_unit_and_system(tmp_pat
     summary = two_rounds(tmp_path, questionnaires)
     rows = rows_of(summary, "Trends")
     texts = [str(r[0]) for r in rows if r and r[0]]
-    fell = "Data readiness fell from advanced to emerging in 2 units since R1: Unit 1, Unit 2."
+    # Unit 1 fell from leading practice, Unit 2 from largely in place, both to early stage
+    fell = "Data readiness fell by at least one band in 2 units since R1: Unit 1, Unit 2."
     assert f"- {fell}" in texts
     rose = next(t for t in texts if t.startswith("- The risk level of 1 AI system rose"))
     assert "System 1 (inherent low to extremely high since R1" in rose
@@ -127,8 +136,8 @@ def test_a_second_round_shows_what_changed_per_dimension_unit_and_system(tmp_pat
     dims = {r[0]: dict(zip(header, r, strict=False)) for r in table(rows, "Dimension")}
     assert dims["Data"]["Change against R1"].startswith("down ")
     assert dims["Data"]["R2"] < dims["Data"]["R1"]
-    assert dims["Data"]["Target"] == "Progressing"  # the default content's target
-    assert dims["Leadership and strategy"]["Target"] == "Advanced"  # its own target
+    assert dims["Data"]["Target"] == "Largely in place"  # the default content's target
+    assert dims["Leadership and strategy"]["Target"] == "Leading practice"  # its own target
     assert set(dims) >= {"Overall"}
 
     units_header = next(r for r in rows if r and r[0] == "Unit")
@@ -138,8 +147,9 @@ def test_a_second_round_shows_what_changed_per_dimension_unit_and_system(tmp_pat
     assert units["Unit 3"]["Data"].endswith("(same)")
 
     risen = table(rows, "AI system")  # the first AI-system table: systems whose level rose
-    assert [r[:6] for r in risen] == [
-        ("System 1", "Unit 1", "inherent", "Low", "Extremely high", "R1")
+    assert [r[:6] for r in risen] == [  # unmitigated, the residual rose with the inherent
+        ("System 1", "Unit 1", "inherent", "Low", "Extremely high", "R1"),
+        ("System 1", "Unit 1", "residual", "Low", "Extremely high", "R1"),
     ]
     again = _overdue_rows(rows)
     assert again, "the unchanged action workbooks keep overdue items in both rounds"
@@ -183,14 +193,16 @@ def test_targets_are_the_agencys_to_change_and_checked(tmp_path, questionnaires,
     shutil.copytree(content_dir, content)
     settings = content / "readiness" / "settings.csv"
     settings.write_text(
-        settings.read_text(encoding="utf-8") + "target_data,advanced,\n", encoding="utf-8"
+        settings.read_text(encoding="utf-8") + "target_data,leading,\n", encoding="utf-8"
     )
     summary = two_rounds(tmp_path, questionnaires, content)
     rows = rows_of(summary, "Trends")
     header = next(r for r in rows if r and r[0] == "Dimension")
     data = next(dict(zip(header, r, strict=False)) for r in rows if r and r[0] == "Data")
-    assert data["Target"] == "Advanced"
-    assert data["Against target"] == f"below by {round((0.75 - data['R2']) * 100)} pts"
+    leading = next(b for b in questionnaires["readiness"].bands if b.id == "leading")
+    assert data["Target"] == leading.label.get()
+    below = round((leading.min_fraction - data["R2"]) * 100)
+    assert data["Against target"] == f"below by {below} pts"
 
     settings.write_text(
         settings.read_text(encoding="utf-8") + "target_dta,excellent,\n", encoding="utf-8"

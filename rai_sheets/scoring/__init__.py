@@ -37,8 +37,20 @@ from .items import (
 )
 from .rules import RULES, Value, band_of, level_of_rank, score
 
+# The Attention codes of a checklist item, by the names other stages know them by.
+ATTENTION_EVIDENCE, ATTENTION_OVERDUE = "evidence", "overdue"
+APPLY_INCOMPLETE = INCOMPLETE
+
 __all__ = [
     "ACCEPTED",
+    "APPLY_CORE",
+    "APPLY_FULL",
+    "APPLY_INCOMPLETE",
+    "APPLY_SCREENED",
+    "ATTENTION_EVIDENCE",
+    "ATTENTION_OVERDUE",
+    "NO",
+    "YES",
     "CATEGORICAL_RULES",
     "GENERIC_LABELS",
     "DONE",
