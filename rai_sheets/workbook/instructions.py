@@ -25,7 +25,7 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 95)
     ws.set_column(2, 6, 16)
-    page_setup(ws, spec, landscape=False)
+    page_setup(ws, spec, landscape=bool(qn.matrix))  # the risk matrix needs the width
     ws.hide_gridlines(2)
     ws.write_string(0, 0, qn.title.get(lang), st.title)
     notice = qn.setting("notice", lang)
