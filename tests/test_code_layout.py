@@ -13,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "rai_sheets"
 
 # Bottom to top, as README's "How the code is laid out" shows them.
-SHARED = {"rai_sheets", "model", "issues", "scoring", "roster", "files", "errors"}
+SHARED = {"rai_sheets", "model", "issues", "scoring", "roster", "files", "errors", "i18n"}
 STAGES = ["shared", "content", "workbook", "returns", "consolidate", "rounds", "faces"]
 FACES = {"api", "cli", "cli_common", "cli_rounds", "render", "demo", "simulate", "__main__"}
 CLICK_MODULES = {"rai_sheets.cli", "rai_sheets.cli_common", "rai_sheets.cli_rounds"}
