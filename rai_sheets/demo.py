@@ -209,6 +209,7 @@ def _usual_mistakes(
         rng,
         Profile(0.6, 0.9, 1.0),
         now - timedelta(days=2),
+        in_vulner_1_likelihood="likely",  # rated, so that the blank impact is the mistake
         in_vulner_1_impact=None,
     )
     _wrong_role_accepts(res, risk, rng, now)
