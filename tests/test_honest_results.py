@@ -356,6 +356,23 @@ def test_a_critical_statement_at_zero_caps_the_band_an_average_would_hide(
     assert report.files[0].status == "accepted"
 
 
+def test_a_critical_statement_cannot_be_waived_by_marking_it_not_applicable(
+    tmp_path, libreoffice, questionnaires
+):
+    """Everything advanced, and the legal basis for the task declared not applicable (with a
+    reason): what a critical statement asks for is not shown to be in place, so the band is
+    held down just as if it scored 0."""
+    qn = questionnaires["readiness"]
+    reason = {"in_legal_01_comment": "Our unit only uses tools bought by headquarters"}
+    answers = readiness_answers(qn, "advanced") | {"in_legal_01": "na"} | reason
+    path = returned(tmp_path, qn, answers=answers, name="waived.xlsx")
+    cap = next(b for b in qn.bands if b.id == qn.setting("critical_cap")).label.get()
+    shown = recalculated(libreoffice, path, ["out_overall_band", "out_critical_low"])
+    assert shown == {"out_overall_band": cap, "out_critical_low": 1}
+    report = api.validate([path], jobs=1)
+    assert report.files[0].scores["overall_band"] == qn.setting("critical_cap")
+
+
 def test_dont_know_scores_zero_and_is_counted(tmp_path, libreoffice, questionnaires):
     qn = questionnaires["readiness"]
     answers = readiness_answers(qn, "established") | {"in_lead_01": "dont_know"}

@@ -106,8 +106,14 @@ class Items:
         return q.weight * self.qn.scales[q.scale_id].max_points
 
     def critical_low(self, q: Question) -> bool:
+        """A critical statement answered low, Don't know or Not applicable: what it asks for
+        is not shown to be in place, so it caps the band."""
+        if not q.critical:
+            return False
+        if self.is_na(q):
+            return True
         pts = self.points(q)
-        return q.critical and pts is not None and pts < self.qn.critical_below
+        return pts is not None and pts < self.qn.critical_below
 
     # ---- risk ------------------------------------------------------------------------------
     def _matrix_rank(self, q: Question, prefix: str) -> int:

@@ -41,9 +41,10 @@ class ReadinessFormulas(References):
         if not q.critical:
             return "0"
         below = num(self.qn.critical_below)
+        # Not applicable caps too: nested IFs, since N/A has no points to compare.
         return (
-            f"IF(AND({self.valid(q, '', here)},NOT({self.is_na(q, here)})),"
-            f"IF({self.points(q, '', here)}<{below},1,0),0)"
+            f"IF({self.valid(q, '', here)},IF({self.is_na(q, here)},1,"
+            f"IF({self.points(q, '', here)}<{below},1,0)),0)"
         )
 
     def item_points(self, m: Metric, here: str) -> str:

@@ -20,6 +20,7 @@ from ..model import (
     Field,
     Question,
     Questionnaire,
+    Section,
 )
 from ..scoring import metric_label
 from .formulas import FormulaBuilder
@@ -63,9 +64,7 @@ def question_sheet(
     for i, (kind, ident) in enumerate(sp.rows):
         row = FIRST_ROW + i
         if kind == "section":
-            s = next(s for s in qn.sections if s.id == ident)
-            ws.merge_range(row, 0, row, len(sp.columns) - 1, s.label.get(spec.lang), st.section)
-            ws.set_row(row, 20)
+            _section_heading(ws, st, sp, next(s for s in qn.sections if s.id == ident), row, spec)
         elif kind == "log":
             ws.write_number(row, 0, int(ident.split(":")[1]), st.ref)
         else:
@@ -77,6 +76,23 @@ def question_sheet(
     if sp.rows:
         level_colours(ws, st, qn, spec.lang, FIRST_ROW, FIRST_ROW + len(sp.rows) - 1, sp)
     return ws
+
+
+def _section_heading(
+    ws: Worksheet, st: Styles, sp: SheetPlan, s: Section, row: int, spec: WorkbookSpec
+) -> None:
+    """The section's name, then what it covers, so that the sheet itself says what to answer
+    here (the applicability section says when the respondent may stop)."""
+    name, about = s.label.get(spec.lang), s.description.get(spec.lang)
+    last = len(sp.columns) - 1
+    ws.merge_range(row, 0, row, last, name, st.section)
+    if not about:
+        ws.set_row(row, 20)
+        return
+    ws.write_rich_string(row, 0, st.section_name, name, st.section_about, f"   {about}", st.section)
+    chars_per_line = sum(width for _, _, width in sp.columns) * 1.2
+    lines = int((len(name) + len(about) + 3) // chars_per_line) + 1
+    ws.set_row(row, max(20, 14 * lines + 6))
 
 
 def _frame(ws: Worksheet, st: Styles, spec: WorkbookSpec, sp: SheetPlan) -> None:

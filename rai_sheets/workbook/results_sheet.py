@@ -177,7 +177,7 @@ def _chart(
         chart.set_x_axis(
             {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
         )
-        chart.set_y_axis({"reverse": True})
+        chart.set_y_axis({"reverse": True, "interval_unit": 1})  # every category named
     else:
         chart.set_y_axis({"min": 0})
     default_title = (

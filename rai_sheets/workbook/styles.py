@@ -48,8 +48,12 @@ class Styles:
                 "border": 1,
                 "font_color": NAVY,
                 "valign": "vcenter",
+                "text_wrap": True,
             }
         )
+        # Fonts for the two parts of a section heading: its name, then what the section covers.
+        self.section_name = f({**base, "bold": True, "font_size": 11, "font_color": NAVY})
+        self.section_about = f({**base, "italic": True, "font_size": 9, "font_color": "#333333"})
         self.ref = f({**base, "font_color": "#555555", "border": 1})
         self.ref_critical = f({**base, "font_color": "#9C0006", "bold": True, "border": 1})
         self.note_wrap = f({**base, "italic": True, "font_color": "#444444", "text_wrap": True})
