@@ -2,12 +2,15 @@
 
 Runs before any parser touches a file: size limits, the real format behind the extension
 (legacy .xls, encrypted OLE2, CSV/HTML/ODS renamed .xlsx), a damaged or truncated archive,
-macros, and zip bombs, checked against the archive's declared sizes before decompressing.
+archive tricks (a part stored twice, a zip-encrypted part, an unsafe part name), macros, zip
+bombs (checked against the archive's declared sizes before decompressing), DTDs in any XML
+part, and content that reaches outside the workbook (archive_checks.py).
 On success it hands back the archive's parts, decompressed once and CRC-checked.
 """
 
 from __future__ import annotations
 
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from io import BytesIO
 from pathlib import Path
 
 from ..issues import Issue
+from .archive_checks import dtd_problem, member_problem, outside_problem
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_MEMBERS = 1000
@@ -50,7 +54,10 @@ def preflight(path: Path, name: str | None = None, *, max_bytes: int | None = No
         return result
 
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return fail("unreadable", reason="it is not a regular file")
+        size = info.st_size
         if size == 0:
             return fail("empty-file")
         if size > max_bytes:
@@ -111,6 +118,9 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
             return fail("zip-bomb", detail=f"it holds {len(infos)} parts (limit {MAX_MEMBERS})")
+        problem = member_problem(infos)
+        if problem:
+            return fail(problem[0], **problem[1])
         total = sum(i.file_size for i in infos)
         if total > MAX_TOTAL_UNCOMPRESSED:
             return fail(
@@ -160,12 +170,9 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
             return fail(
                 "macro-enabled", detail="its content types declare a macro-enabled workbook"
             )
-        for part_name, body in parts.items():
-            if (
-                part_name.endswith((".xml", ".rels", ".vml"))
-                and b"<!DOCTYPE" in body[:2048].upper()
-            ):
-                return fail("unsafe-xml", part=part_name)
+        problem = dtd_problem(parts) or outside_problem(parts)
+        if problem:
+            return fail(problem[0], **problem[1])
         result.parts = parts
     return result
 
