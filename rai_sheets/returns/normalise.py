@@ -8,6 +8,7 @@ was, for the validation schema to reject with a precise message.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -60,9 +61,22 @@ def _text(raw: Any) -> str:
     return str(raw)
 
 
+def is_blank(raw: Any) -> bool:
+    """Nothing was answered: an empty cell, spaces, or a value that only looks like one (a
+    NaN or infinite number, and the day before 1900-01-01 that such a number or a zero shows
+    as in a date cell)."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return True
+    if isinstance(raw, float):
+        return not math.isfinite(raw)
+    if isinstance(raw, datetime):
+        raw = raw.date()
+    return isinstance(raw, date) and raw <= EXCEL_EPOCH
+
+
 def normalise(raw: Any, kind: str, scale_id: str | None, qn: Questionnaire) -> Any:
     """The value as rai-sheets understands it, or `raw` unchanged when it cannot be."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+    if is_blank(raw):
         return None
     if kind == SELECT and scale_id:
         return choice_lookup(qn, scale_id).get(_key(_text(raw)), raw)

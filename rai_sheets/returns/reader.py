@@ -1,13 +1,22 @@
 """Returned workbook -> what it says: identity, answers and cached results, each with its cell.
 
 Structure (defined names, sheet paths, document properties, save time) comes from the archive's
-XML parts, parsed with defusedxml; cell values come from python-calamine, which is fast and
-refuses XML entities. Every value keeps its sheet and A1 cell, so that issues can point at it.
+XML parts, parsed with defusedxml, by local names so that Strict OOXML (Excel's "Strict Open XML
+Spreadsheet": other namespaces for the same elements) reads like transitional; cell values come
+from python-calamine, which is fast and refuses XML entities. Every value keeps its sheet and A1
+cell, so that issues can point at it.
+
+No reader trusts a size the file declares: the number of defined names and the shared-strings
+count are checked first, and each sheet is scanned (sheet_scan.py) before calamine reads it.
+A sheet whose cells reach far past the questionnaire's cells (a stray "x" at XFD1048576) is
+read with only the cells inside the questionnaire's box; one that would still need too much
+memory is refused (`too-large-when-read`).
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -19,12 +28,18 @@ from defusedxml import ElementTree as SafeET
 
 from ..workbook.layout import META, Cell
 from .preflight import Preflight
+from .sheet_scan import FormulaCell, SheetScan, scan, trimmed
 
-NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 NS_DCTERMS = "{http://purl.org/dc/terms/}"
 NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d{1,7})$")
+# What a returned workbook may ask a reader to hold. Ours have a few hundred names and a few
+# thousand strings, and no sheet reaches past a few thousand cells.
+MAX_DEFINED_NAMES = 20_000
+MAX_STRINGS_OVERSTATED = 10_000  # shared strings declared beyond those present
+MAX_GRID_CELLS = 2_000_000  # A1 to the farthest cell, per sheet read (calamine: 32 bytes each)
+META_BOX = (1000, 8)  # the part of the _meta sheet read: its key rows are far within it
+STRINGS_DECLARED = re.compile(rb"""uniqueCount\s*=\s*["']\s*([0-9]+)""")
+STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si[\s>/]")
 
 
 class UnreadableWorkbook(Exception):
@@ -49,9 +64,12 @@ class WorkbookFile:
     saved_at: datetime | None = None
     _book: Any = None
     _sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
+    _scans: dict[str, SheetScan] = field(default_factory=dict)
 
     def sheet_rows(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._sheets:
+            if sheet in self.sheet_paths:
+                self._make_safe_to_read(sheet)
             try:
                 if self._book is None:
                     self._book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(self.data))
@@ -83,34 +101,84 @@ class WorkbookFile:
             out[str(row[0])] = "" if len(row) < 2 or row[1] is None else str(row[1])
         return out
 
-    def formula_state(self, ref: Cell) -> tuple[bool, bool]:
-        """(has a formula, has a cached value) for one cell, from the sheet's XML.
+    def formula(self, ref: Cell) -> FormulaCell | None:
+        """The formula a cell holds, with whether a result was saved with it; None if none."""
+        return self._scan(ref.sheet).formula(ref.a1)
 
-        Only called when a cached result disagrees with the recomputation, so its cost does not
-        fall on every file.
-        """
-        path = self.sheet_paths.get(ref.sheet)
-        body = self.parts.get(path or "")
-        if body is None:
-            return False, False
-        target = ref.a1
+    def _scan(self, sheet: str) -> SheetScan:
+        if sheet not in self._scans:
+            body = self.parts.get(self.sheet_paths.get(sheet, ""), b"")
+            try:
+                self._scans[sheet] = scan(body, formulas=sheet != META)
+            except SafeET.ParseError as exc:
+                raise UnreadableWorkbook(
+                    "damaged-workbook", sheet=sheet, detail=f"invalid XML ({exc})"
+                ) from None
+        return self._scans[sheet]
+
+    def _make_safe_to_read(self, sheet: str) -> None:
+        """Before calamine reads a sheet: keep its grid within budget, or refuse the file."""
+        if self._scan(sheet).area <= MAX_GRID_CELLS:
+            return
+        rows, cols = self._box(sheet)
+        if rows * cols > MAX_GRID_CELLS:
+            raise UnreadableWorkbook(
+                "too-large-when-read",
+                detail=f"its names point as far as row {rows:,}, column {cols:,} of sheet {sheet}",
+            )
+        path = self.sheet_paths[sheet]
         try:
-            for _, el in SafeET.iterparse(BytesIO(body), events=("end",)):
-                if el.tag == f"{NS_MAIN}c" and el.get("r") == target:
-                    f = el.find(f"{NS_MAIN}f")
-                    v = el.find(f"{NS_MAIN}v")
-                    is_ = el.find(f"{NS_MAIN}is")
-                    return f is not None, (
-                        v is not None and (v.text or "") != ""
-                    ) or is_ is not None
+            self.parts = {**self.parts, path: trimmed(self.parts[path], rows, cols)}
         except SafeET.ParseError as exc:
             raise UnreadableWorkbook(
-                "damaged-workbook", sheet=ref.sheet, detail=f"invalid XML ({exc})"
+                "damaged-workbook", sheet=sheet, detail=f"invalid XML ({exc})"
             ) from None
-        return False, False
+        self.data, self._book = _zipped(self.parts), None
+
+    def _box(self, sheet: str) -> tuple[int, int]:
+        """The rows and columns that hold what rai-sheets reads on a sheet."""
+        if sheet == META:
+            return META_BOX
+        mine = [c for c in self.names.values() if c.sheet == sheet]
+        if not mine:
+            return 0, 0
+        # question texts sit left of the answers, on the same rows
+        return max(c.row for c in mine) + 1, max(max(c.col for c in mine) + 1, 4)
+
+
+def _zipped(parts: dict[str, bytes]) -> bytes:
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
+def check_declared_sizes(parts: dict[str, bytes]) -> None:
+    """Counts that readers allocate for before reading, against what the parts hold."""
+    names = parts.get("xl/workbook.xml", b"").count(b"definedName ")
+    if names > MAX_DEFINED_NAMES:
+        raise UnreadableWorkbook(
+            "too-large-when-read",
+            detail=f"it has {names:,} defined names (limit {MAX_DEFINED_NAMES:,})",
+        )
+    for part, body in parts.items():
+        if not part.lower().endswith("sharedstrings.xml"):
+            continue
+        found = STRINGS_DECLARED.search(body[:4096])
+        declared = int(found.group(1)) if found else 0
+        if declared > MAX_STRINGS_OVERSTATED:
+            present = len(STRING_ITEM.findall(body))
+            if declared > present + MAX_STRINGS_OVERSTATED:
+                raise UnreadableWorkbook(
+                    "too-large-when-read",
+                    detail=f"its shared-strings table says it holds {declared:,} strings "
+                    f"but holds {present:,}",
+                )
 
 
 def open_workbook(pf: Preflight) -> WorkbookFile:
+    check_declared_sizes(pf.parts)
     wb = WorkbookFile(pf.name, pf.parts, pf.data)
     try:
         wb.sheet_paths, wb.names = _structure(
@@ -129,27 +197,35 @@ def open_workbook(pf: Preflight) -> WorkbookFile:
     return wb
 
 
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
 @lru_cache(maxsize=64)
 def _structure(workbook_xml: bytes, rels_xml: bytes) -> tuple[dict[str, str], dict[str, Cell]]:
     """Sheet paths and in_/out_ names. Returns made from one template share these parts
     byte for byte, so each distinct structure is parsed once (the bytes are the cache key).
-    Callers must not mutate the returned dicts."""
+    Callers must not mutate the returned dicts. Elements and attributes are matched by
+    their local names: transitional and Strict OOXML differ only in namespaces here."""
     root = SafeET.fromstring(workbook_xml)
     rels = _relationships(rels_xml)
     sheet_paths: dict[str, str] = {}
     names: dict[str, Cell] = {}
-    for sheet in root.iter(f"{NS_MAIN}sheet"):
-        target = rels.get(sheet.get(f"{NS_REL}id", ""), "")
-        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        sheet_paths[sheet.get("name", "")] = target
-    for dn in root.iter(f"{NS_MAIN}definedName"):
-        name = dn.get("name", "")
-        if dn.get("localSheetId") is not None or not name.startswith(("in_", "out_")):
-            continue
-        m = NAME_REF.match((dn.text or "").strip())
-        if m:
-            sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
-            names[name] = Cell(sheet, int(m.group(4)) - 1, _col_index(m.group(3)))
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "sheet":
+            rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            target = rels.get(rel_id, "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            sheet_paths[el.get("name", "")] = target
+        elif tag == "definedName":
+            name = el.get("name", "")
+            if el.get("localSheetId") is not None or not name.startswith(("in_", "out_")):
+                continue
+            m = NAME_REF.match((el.text or "").strip())
+            if m:
+                sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
+                names[name] = Cell(sheet, int(m.group(4)) - 1, _col_index(m.group(3)))
     return sheet_paths, names
 
 
@@ -164,7 +240,9 @@ def _relationships(body: bytes) -> dict[str, str]:
     if not body:
         return {}
     root = SafeET.fromstring(body)
-    return {r.get("Id", ""): r.get("Target", "") for r in root.iter(f"{NS_PKG_REL}Relationship")}
+    return {
+        r.get("Id", ""): r.get("Target", "") for r in root.iter() if _local(r.tag) == "Relationship"
+    }
 
 
 def _custom_properties(body: bytes) -> dict[str, str]:

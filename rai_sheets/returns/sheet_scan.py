@@ -1,0 +1,219 @@
+"""One pass over a worksheet's XML before any reader trusts it: how far its cells really
+reach, and which cells hold formulas.
+
+A reader allocates for the area from A1 to the farthest cell present (calamine: 32 bytes a
+cell, so one stray "x" at XFD1048576 asks for 550 GB), so that area is measured here from the
+cells themselves, never from the `<dimension>` the file declares. The same pass finds every
+formula cell (its formula, and whether a result was saved with it), so that answers holding
+a formula and results saved without a value are known without parsing the sheet again.
+
+Three tiers, cheapest first. Spreadsheet programs write cells in one canonical form
+(`<c r="D6" ...>`, no namespace prefix, the formula first inside the cell): when no cell
+lies past column Z or row 9999, a few searches over the bytes bound the area; when one does,
+every cell's reference is read to measure it exactly. Whenever the sheet is not in canonical
+form, a streaming parse places every cell the way calamine does (a row or cell without `r`
+follows the one before). `trimmed` rewrites a sheet keeping only the cells inside a box.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from io import BytesIO
+from operator import itemgetter
+from xml.etree.ElementTree import Element, tostring
+
+from defusedxml import ElementTree as SafeET
+
+Position = tuple[int, int]  # 0-based (row, column)
+
+QUICK_ROWS, QUICK_COLS = 9999, 26  # the bound when no reference is longer than "Z9999"
+# A cell start tag that is not canonical (no reference first), or whose reference lies past
+# column Z or row 9999; and namespace-prefixed cells, rows and formulas.
+UNUSUAL = re.compile(rb'<c(?:[>/]|\s+(?:(?!r=")|r="(?:[A-Z]{2}|[A-Z][0-9]{5})))')
+PREFIXED = re.compile(rb":(?:c|f|row)[\s>/]")
+ANY_CELL = re.compile(rb"<c[\s>/]")
+CELL_REF = re.compile(rb'<c\s+r="([A-Z]{1,3})([0-9]{1,7})"')
+# A canonical cell whose first child is a formula: (reference, formula text, the start of a
+# saved value, or b"" when none was saved).
+FORMULA = re.compile(
+    rb'<c\s+r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*'
+    rb"<f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)\s*(<v>[^<]|<is>)?"
+)
+ANY_FORMULA = re.compile(rb"<f[\s>/]")
+REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
+
+
+@dataclass
+class FormulaCell:
+    formula: str
+    has_value: bool  # a result was saved with the formula
+
+
+@dataclass
+class SheetScan:
+    rows: int = 0  # no cell lies past row `rows` (1-based) or column `cols`
+    cols: int = 0
+    # A1 reference -> (formula text as in the XML, the start of a saved value or b"")
+    _formulas: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+
+    @property
+    def area(self) -> int:
+        """At most the cells a reader allocates for the sheet: A1 to the farthest cell."""
+        return self.rows * self.cols
+
+    def formula(self, a1: str) -> FormulaCell | None:
+        """The formula in a cell, if it holds one (decoded only when asked for)."""
+        found = self._formulas.get(a1)
+        return None if found is None else FormulaCell(_unescape(found[0]), bool(found[1]))
+
+
+def col_number(letters: bytes | str) -> int:
+    """1-based column number of A1-style letters."""
+    text = letters.decode("ascii") if isinstance(letters, bytes) else letters
+    n = 0
+    for ch in text.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def scan(body: bytes, formulas: bool = True) -> SheetScan:
+    """How far the cells reach and, when asked, the formula cells."""
+    if PREFIXED.search(body):
+        return _streamed(body)
+    if UNUSUAL.search(body):
+        out = _measured(body)
+        if out is None:
+            return _streamed(body)
+    else:
+        out = SheetScan(QUICK_ROWS, QUICK_COLS)
+    if formulas:
+        found = FORMULA.findall(body)
+        if len(ANY_FORMULA.findall(body)) != len(found):
+            return _streamed(body)  # a formula that is not a cell's first child
+        out._formulas = {ref.decode("ascii"): (text, value) for ref, text, value in found}
+    return out
+
+
+def _measured(body: bytes) -> SheetScan | None:
+    """Every cell's reference read; None when a cell does not carry its reference first."""
+    refs = CELL_REF.findall(body)
+    if len(ANY_CELL.findall(body)) != len(refs):
+        return None
+    if not refs:
+        return SheetScan()
+    rows = max(map(int, map(itemgetter(1), refs)))
+    return SheetScan(rows, max(map(col_number, set(map(itemgetter(0), refs)))))
+
+
+def _escape(text: str) -> bytes:
+    return text.replace("&", "&amp;").replace("<", "&lt;").encode("utf-8")
+
+
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    if "&" in text:
+        text = re.sub(r"&(?:lt|gt|quot|apos|amp);", lambda m: ENTITIES[m.group()], text)
+    return text
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_ref(ref: str) -> Position | None:
+    m = REF.match(ref)
+    return (int(m.group(2)) - 1, col_number(m.group(1)) - 1) if m else None
+
+
+class _Placer:
+    """Positions of rows and cells as calamine assigns them, `r` or not."""
+
+    def __init__(self) -> None:
+        self.row = 0
+        self.col = 0
+
+    def start_row(self, el: Element) -> None:
+        r = el.get("r")
+        if r and r.isdigit():
+            self.row = int(r) - 1
+
+    def end_row(self) -> None:
+        self.row += 1
+        self.col = 0
+
+    def cell(self, el: Element) -> Position:
+        at = parse_ref(el.get("r", ""))
+        if at is None:
+            at = (self.row, self.col)
+        self.col = at[1] + 1
+        return at
+
+
+def _streamed(body: bytes) -> SheetScan:
+    """The careful reading: every element by its local name, whatever its prefix."""
+    out = SheetScan()
+    place = _Placer()
+    cell_at: Position | None = None
+    formula: str | None = None
+    has_value = False
+    for event, el in SafeET.iterparse(BytesIO(body), events=("start", "end")):
+        name = _local(el.tag)
+        if event == "start":
+            if name == "row":
+                place.start_row(el)
+            elif name == "c":
+                cell_at, formula, has_value = place.cell(el), None, False
+                out.rows, out.cols = max(out.rows, cell_at[0] + 1), max(out.cols, cell_at[1] + 1)
+            continue
+        if name == "f" and cell_at is not None:
+            formula = el.text or ""
+        elif name in ("v", "is") and cell_at is not None:
+            has_value = has_value or name == "is" or bool(el.text)
+        elif name == "c":
+            if cell_at is not None and formula is not None:
+                a1 = f"{_letters(cell_at[1])}{cell_at[0] + 1}"
+                out._formulas[a1] = (_escape(formula), b"v" if has_value else b"")
+            cell_at = None
+            el.clear()
+        elif name == "row":
+            place.end_row()
+            el.clear()
+    return out
+
+
+def trimmed(body: bytes, rows: int, cols: int) -> bytes:
+    """The sheet with only the cells in the box A1 to (rows, cols), every kept row and cell
+    given an explicit `r`, so that nothing moves."""
+    root = SafeET.fromstring(body)
+    place = _Placer()
+    for data in [el for el in root.iter() if _local(el.tag) == "sheetData"]:
+        for row in list(data):
+            if _local(row.tag) != "row":
+                data.remove(row)
+                continue
+            place.start_row(row)
+            for cell in list(row):
+                if _local(cell.tag) != "c":
+                    continue
+                r, c = place.cell(cell)
+                if r < rows and c < cols:
+                    cell.set("r", f"{_letters(c)}{r + 1}")
+                else:
+                    row.remove(cell)
+            if len(row):
+                row.attrib.pop("r", None)  # its cells say where they are
+            else:
+                data.remove(row)
+            place.end_row()
+    return tostring(root)
+
+
+def _letters(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
