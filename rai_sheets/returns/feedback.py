@@ -4,12 +4,16 @@
   plain-text cell address, for coordinators who live in Excel.
 - `write_feedback`: a copy of the respondent's own workbook with the offending cells
   highlighted and commented, and an "Issues" sheet first. The original is never modified.
-All text is written as text: a value found in a return can never become a formula here.
+  openpyxl reads the whole returned workbook to copy it, so the copy is made in an isolated
+  worker process (isolation.py): a workbook that makes it crash or overrun costs only its copy.
+All text is written as text: a value found in a return can never become a formula here, and
+control characters are shown escaped.
 """
 
 from __future__ import annotations
 
 import io
+from functools import partial
 from pathlib import Path
 
 import openpyxl
@@ -19,8 +23,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..content.load import load_all
 from ..files import atomic_write_bytes, safe_filename
-from ..issues import ERROR, Issue
+from ..issues import ERROR, Issue, printable, render
 from ..workbook.layout import ISSUES_SHEET
+from .isolation import Failure, run_isolated
 from .migrate import migrated_workbook, question_maps
 from .report import ValidationReport
 from .returned import ReturnedFile
@@ -86,7 +91,8 @@ def write_issue_report(report: ValidationReport, path: Path) -> None:
                 issue.message if issue else (f.skipped_reason or "no issues"),
             )
             for c, v in enumerate(values):
-                ws.write_string(r, c, str(v or ""), wrap if c == len(values) - 1 else top)
+                text = printable(str(v or ""))
+                ws.write_string(r, c, text, wrap if c == len(values) - 1 else top)
     ws.autofilter(0, 0, max(r, 1), len(REPORT_COLUMNS) - 1)
     ws.freeze_panes(1, 0)
     summary = wb.add_worksheet("Summary")
@@ -104,24 +110,62 @@ def feedback_name(rf: ReturnedFile) -> str:
 
 
 def write_feedback(rf: ReturnedFile, out_dir: Path, content_dir: Path | None = None) -> Path | None:
-    """The respondent's own workbook, issues marked on their cells; None if it cannot be opened.
+    """The respondent's own workbook, issues marked on their cells; None if it cannot be made.
 
-    Files that could not be opened (not a workbook, damaged, encrypted) get no copy: there is
-    nothing to mark, and the report says why. A return made from an older content version
-    gets instead the current workbook with its answers carried over (see migrate.py): marking
-    up the old one would only have it rejected again.
+    Files whose answers could not be read (not a workbook, damaged, encrypted, refused as too
+    large) get no copy: there is nothing to mark, and the report says why. A return made from
+    an older content version gets instead the current workbook with its answers carried over
+    (see migrate.py): marking up the old one would only have it rejected again.
     """
-    if not rf.issues or not rf.questionnaire:
+    made = write_feedbacks([rf], out_dir, content_dir=content_dir)[0]
+    return made if isinstance(made, Path) else None
+
+
+def write_feedbacks(
+    files: list[ReturnedFile], out_dir: Path, *, jobs: int = 1, content_dir: Path | None = None
+) -> list[Path | str | None]:
+    """`write_feedback` for many files, each copy made in an isolated worker: for each file
+    the copy, or why it could not be made, or None when it needs none."""
+    todo = [rf for rf in files if rf.issues and rf.questionnaire and (rf.read or _old(rf))]
+    work = partial(_copy_or_why, out_dir=out_dir, content_dir=content_dir)
+    made = run_isolated(todo, work, _why, workers=jobs)
+    by_file = {id(rf): path for rf, path in zip(todo, made, strict=True)}
+    return [by_file.get(id(rf)) for rf in files]
+
+
+def _old(rf: ReturnedFile) -> bool:
+    return any(i.code == "old-template" for i in rf.issues)
+
+
+def _why(rf: ReturnedFile, failure: Failure) -> str:
+    return render(failure.code, **failure.params)
+
+
+def _copy_or_why(rf: ReturnedFile, out_dir: Path, content_dir: Path | None) -> Path | str:
+    try:
+        if _old(rf):
+            return _migrated_copy(rf, out_dir, content_dir) or "it could not be migrated"
+        return _marked_copy(rf, out_dir)
+    except MemoryError:
+        raise
+    except Exception as exc:  # the copy is a courtesy; the report already has the issues
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _migrated_copy(rf: ReturnedFile, out_dir: Path, content_dir: Path | None) -> Path | None:
+    contents = {qn.id: qn for qn in load_all(None, content_dir)}
+    _m, data = migrated_workbook(
+        Path(rf.path), rf.name, contents, question_maps(contents, content_dir)
+    )
+    if data is None:
         return None
     target = out_dir / feedback_name(rf)
-    if any(i.code == "old-template" for i in rf.issues):
-        contents = {qn.id: qn for qn in load_all(None, content_dir)}
-        _m, data = migrated_workbook(
-            Path(rf.path), rf.name, contents, question_maps(contents, content_dir)
-        )
-        if data is not None:
-            atomic_write_bytes(target, data)
-            return target
+    atomic_write_bytes(target, data)
+    return target
+
+
+def _marked_copy(rf: ReturnedFile, out_dir: Path) -> Path:
+    target = out_dir / feedback_name(rf)
     src = Path(rf.path)
     wb = openpyxl.load_workbook(src, keep_links=False)
     marked: dict[tuple[str, str], list[str]] = {}
@@ -139,7 +183,7 @@ def write_feedback(rf: ReturnedFile, out_dir: Path, content_dir: Path | None = N
     ws["A1"].font = Font(bold=True, size=14, color="1F3864")
     ws.append(
         [
-            f"File: {rf.name}. Cells with a problem are shaded red (must fix) or yellow "
+            f"File: {printable(rf.name)}. Cells with a problem are shaded red (must fix) or yellow "
             "(please check) and carry a note with the explanation."
         ]
     )

@@ -1,14 +1,15 @@
-"""The validation of many returned files: read each (in worker processes when there are
-enough), validate all files of a questionnaire together, check the roster, round and
-duplicates, and account for every input in one report."""
+"""The validation of many returned files: read each in isolated worker processes (one bad
+file costs only itself, see isolation.py), validate all files of a questionnaire together,
+identify blank workbooks, check the roster, round and duplicates, and account for every input
+in one report."""
 
 from __future__ import annotations
 
-import multiprocessing
+import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from ..content.load import load_all
@@ -17,26 +18,42 @@ from ..model import Questionnaire
 from ..roster import Roster, read_roster
 from . import feedback
 from .discover import Candidate, discover
+from .isolation import Failure, Limits, run_isolated
 from .judgement import judge
+from .preflight import MAX_FILE_BYTES
 from .report import ValidationReport
 from .returned import ReturnedFile, read_return
-from .validation import check_roster, mark_duplicates, validate_answers
+from .validation import check_roster, identify_blank_returns, mark_duplicates, validate_answers
 
 Progress = Callable[[int, int], None]
 # For a file rejected before its identity could be read: the (questionnaire, unit, system)
 # that evidence from outside the file gives (a round knows the sender and the file name).
 Identify = Callable[[ReturnedFile], tuple[str, str, str] | None]
-PARALLEL_THRESHOLD = 24  # below this, starting worker processes costs more than it saves
-_WORKER_CONTENTS: dict[str, Questionnaire] = {}
+PARALLEL_THRESHOLD = 24  # below this, one worker reads them all: starting more costs more
+READ_LIMITS = Limits()
 
 
-def _read_one(candidate: Candidate) -> ReturnedFile:
+def _read_one(candidate: Candidate, contents: dict[str, Questionnaire]) -> ReturnedFile:
     try:
-        return read_return(candidate.path, candidate.name, _WORKER_CONTENTS)
+        return read_return(candidate.path, candidate.name, contents)
+    except MemoryError:
+        raise  # the worker reports it as the file's verdict
     except Exception as exc:  # one file's surprise must not stop the run
         rf = ReturnedFile(str(candidate.path), candidate.name)
         rf.add("internal-error", detail=f"{type(exc).__name__}: {exc}")
         return rf.finish()
+
+
+def _not_read(candidate: Candidate, why: Failure) -> ReturnedFile:
+    """The verdict on a file whose reader died or blew its budget."""
+    rf = ReturnedFile(str(candidate.path), candidate.name)
+    try:
+        if candidate.path.stat().st_size <= MAX_FILE_BYTES:
+            rf.sha256 = hashlib.sha256(candidate.path.read_bytes()).hexdigest()
+    except OSError:
+        pass
+    rf.add(why.code, **why.params)
+    return rf.finish()
 
 
 def validate(
@@ -79,6 +96,7 @@ def validate(
         key = identify(f) if identify and unidentified(f) else None
         if key:
             f.questionnaire, f.unit_id, f.system_id = key
+    identify_blank_returns(files, roster)
     if roster is not None:
         check_roster(files, roster)
     if round_id:
@@ -103,41 +121,33 @@ def _read_all(
     jobs: int | None,
     progress: Progress | None,
 ) -> dict[str, ReturnedFile]:
-    """Read files in worker processes (one per core) when there are enough to be worth it."""
-    _WORKER_CONTENTS.clear()
-    _WORKER_CONTENTS.update(contents)  # inherited by the forked workers, not pickled
+    """Read every file in isolated worker processes: one per core when there are enough."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    results: dict[str, ReturnedFile] = {}
-    if workers > 1 and len(to_read) >= PARALLEL_THRESHOLD:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            for i, rf in enumerate(pool.map(_read_one, to_read, chunksize=16)):
-                results[rf.name] = rf
-                if progress:
-                    progress(i + 1, len(to_read))
-    else:
-        for i, c in enumerate(to_read):
-            results[c.name] = _read_one(c)
-            if progress:
-                progress(i + 1, len(to_read))
-    return results
+    if len(to_read) < PARALLEL_THRESHOLD:
+        workers = 1
+    read = run_isolated(
+        to_read,
+        partial(_read_one, contents=contents),
+        _not_read,
+        workers=workers,
+        limits=READ_LIMITS,
+        progress=progress,
+    )
+    return {rf.name: rf for rf in read}
 
 
 def write_feedback(
-    report: ValidationReport, out_dir: Path, content_dir: Path | None = None
+    report: ValidationReport,
+    out_dir: Path,
+    content_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> list[Path]:
     """A marked-up copy of each file that has issues and could be opened as a workbook (for
     one made from an older content version, the migrated current workbook)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for f in report.files:
-        if f.status == SKIPPED or not f.issues:
-            continue
-        try:
-            path = feedback.write_feedback(f, out_dir, content_dir)
-        except Exception as exc:  # the copy is a courtesy; the report already has the issues
-            f.add("internal-error", detail=f"no feedback copy could be written ({exc})")
-            continue
-        if path:
-            written.append(path)
-    return written
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    made = feedback.write_feedbacks(report.files, out_dir, jobs=workers, content_dir=content_dir)
+    for f, outcome in zip(report.files, made, strict=True):
+        if isinstance(outcome, str):
+            f.add("internal-error", detail=f"no feedback copy could be written ({outcome})")
+    return [p for p in made if isinstance(p, Path)]
