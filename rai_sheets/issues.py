@@ -7,6 +7,7 @@ the catalogue has it; tests format the same templates rather than retyping the w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,35 @@ CATALOGUE: dict[str, Template] = {
         ERROR,
         "The workbook's XML contains a DTD or entity declarations ({part}), which are refused: they can be used to attack the reader.",
     ),
+    "duplicate-part": Template(
+        ERROR,
+        "The workbook's archive holds the part {part} twice; no spreadsheet program writes this, and readers would disagree on which copy counts. It was refused unopened: ask the unit to save the workbook again from Excel or LibreOffice and send it again.",
+    ),
+    "encrypted-part": Template(
+        ERROR,
+        "The part {part} of the workbook's archive is zip-encrypted, which no spreadsheet program writes; it cannot be read. Ask the unit to send the workbook itself, saved from Excel or LibreOffice.",
+    ),
+    "unsafe-path": Template(
+        ERROR,
+        "The workbook's archive holds a part named {part}, an absolute path or one that climbs out of the archive; it may be malicious and was refused unopened.",
+    ),
+    "external-link": Template(
+        ERROR,
+        "The workbook links outside itself ({part}: {kind}). Links to other workbooks, DDE links, embedded objects and data connections are not accepted, and nothing is ever followed. Ask the unit to remove them (in Excel: Data > Edit Links > Break Link; delete embedded objects) and send it again.",
+        "Le classeur contient des liens vers l'extérieur ({part} : {kind}). Les liens vers d'autres classeurs, les liens DDE, les objets incorporés et les connexions de données ne sont pas acceptés. Supprimez-les (Données > Modifier les liens > Rompre le lien) et renvoyez le classeur.",
+    ),
+    "too-large-when-read": Template(
+        ERROR,
+        "The workbook would need more memory to read than a returned workbook may use ({detail}). It was refused; the other files were processed. If the unit did not craft it, ask them to copy their answers into a fresh copy of the workbook they were sent.",
+    ),
+    "too-slow-when-read": Template(
+        ERROR,
+        "Reading the workbook took longer than the {seconds}-second limit for one file, so it was stopped; the other files were processed. Ask the unit to save the workbook again from Excel or LibreOffice and send it again.",
+    ),
+    "reader-crashed": Template(
+        ERROR,
+        "The reader stopped while reading this file ({detail}); the file is damaged or made to crash readers. It was refused; the other files were processed. Ask the unit to save the workbook again from Excel or LibreOffice and send it again.",
+    ),
     # identification: is this one of ours, the right version, the right unit?
     "unknown-workbook": Template(
         ERROR,
@@ -119,7 +149,8 @@ CATALOGUE: dict[str, Template] = {
     ),
     "unit-not-identified": Template(
         WARNING,
-        'This is a blank workbook filled in without a roster entry; the unit is taken from the answer to {question}: "{unit}".',
+        "This is a blank workbook filled in without a roster entry; it is identified by its answers only: {found}. Check that the names are right.",
+        "Ce classeur vierge a été rempli sans entrée de la liste des unités ; il est identifié par ses seules réponses : {found}. Vérifiez que les noms sont justes.",
     ),
     "duplicate-return": Template(
         WARNING,
@@ -135,6 +166,11 @@ CATALOGUE: dict[str, Template] = {
         ERROR,
         "{question} has no answer. An answer is required{hint}.",
         "{question} est sans réponse. Une réponse est requise{hint}.",
+    ),
+    "formula-in-answer": Template(
+        ERROR,
+        "The answer to {question} is a formula ({formula}), not a typed answer. Formulas in answer cells are not accepted and never evaluated: type the answer itself, or choose it from the dropdown.",
+        "La réponse à {question} est une formule ({formula}) et non une réponse saisie. Les formules ne sont pas acceptées dans les cellules de réponse : saisissez la réponse, ou choisissez-la dans la liste.",
     ),
     "not-a-date": Template(
         ERROR,
@@ -250,7 +286,25 @@ class Issue:
 
 
 def render(code: str, lang: str = "en", **params: Any) -> str:
-    return CATALOGUE[code].text(lang).format(**params)
+    """The message, with every text taken from a file made safe to print (see `printable`)."""
+    safe = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
+    return CATALOGUE[code].text(lang).format(**safe)
+
+
+# C0 and C1 control characters (but tab and newline) and the bidirectional overrides and
+# isolates, which can clear a terminal, move its cursor or make text read backwards.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """Text from a returned file as it may be shown anywhere: control characters escaped
+    (`ESC[2J` becomes `\\x1b[2J`), so that no value can drive a terminal or a log viewer."""
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
 
 
 ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED = (

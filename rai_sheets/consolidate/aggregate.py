@@ -17,6 +17,7 @@ from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
 from ..model import Questionnaire
 from ..returns.report import ValidationReport
 from ..returns.returned import ReturnedFile
+from ..returns.validation import duplicate_key
 from ..scoring import YES, band_of, metric_label, score, usable_answers
 from .trends import Trends
 
@@ -152,31 +153,37 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     files = [f for f in c.report.files if f.status != SKIPPED and f.questionnaire]
     roster = c.report.roster
-    expected: list[tuple[str, str, str, str, str]] = []  # qid, unit, unit name, system, name
+    # (key, (qid, unit, unit name, system, system name)); keys as validation groups returns
+    expected: list[tuple[tuple[str, str, str], tuple[str, str, str, str, str]]] = []
     if roster is not None:
         for qid in c.contents:
             if qid == "readiness":
-                expected += [(qid, u.unit_id, u.unit_name, "", "") for u in roster.units]
+                expected += [
+                    ((qid, u.unit_id, ""), (qid, u.unit_id, u.unit_name, "", ""))
+                    for u in roster.units
+                ]
             else:
                 expected += [
-                    (qid, s.unit_id, s.unit_name, s.system_id, s.system_name)
+                    (
+                        (qid, s.unit_id, s.system_id),
+                        (qid, s.unit_id, s.unit_name, s.system_id, s.system_name),
+                    )
                     for s in roster.systems
                 ]
     else:
         seen: set[tuple[str, str, str]] = set()
         for f in files:
-            key = (f.questionnaire, f.unit_id or f.unit_name, f.system_id)
+            key = duplicate_key(f)
             if key not in seen:
                 seen.add(key)
-                expected.append((f.questionnaire, key[1], f.unit_name, f.system_id, f.system_name))
-    kept = {(f.questionnaire, f.unit_id or f.unit_name, f.system_id): f for f in c.kept}
+                ident = (f.questionnaire, f.unit_id, f.unit_name, f.system_id, f.system_name)
+                expected.append((key, ident))
+    kept = {duplicate_key(f): f for f in c.kept}
     by_key: dict[tuple[str, str, str], list[ReturnedFile]] = {}
     for f in files:
-        by_key.setdefault((f.questionnaire, f.unit_id or f.unit_name, f.system_id), []).append(f)
-    for qid, unit, unit_name, system, system_name in expected:
-        key = (qid, unit, system)
+        by_key.setdefault(duplicate_key(f), []).append(f)
+    for key, ident in expected:
         mine = by_key.get(key, [])
-        ident = (qid, unit, unit_name, system, system_name)
         if key in kept:
             f = kept[key]
             older = [o for o in mine if o is not f and o.status != REJECTED]
@@ -211,7 +218,11 @@ def _counts(c: Consolidation) -> pd.DataFrame:
     roster = c.report.roster
     for qid in c.contents:
         part = cov[cov["questionnaire"] == qid] if len(cov) else cov
-        targets = part.drop_duplicates(["unit_id", "system_id"]) if len(part) else part
+        targets = (
+            part.drop_duplicates(["unit_id", "unit_name", "system_id", "system_name"])
+            if len(part)
+            else part
+        )
         if roster is not None:
             expected = len(roster.units) if qid == "readiness" else len(roster.systems)
         else:

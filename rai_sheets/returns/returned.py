@@ -1,9 +1,14 @@
 """One returned file, from bytes to a `ReturnedFile`: identity, answers, scores and issues.
 
 This is the per-file half of validation, safe to run in a worker process: preflight, open,
-identify the questionnaire and unit, read every `in_` answer with its cell, normalise, score in
-Python and compare with the results the respondent saw. The schema checks that need all files
-at once run afterwards (validation.py).
+identify the questionnaire and unit, read every `in_` answer with its cell (an answer cell that
+holds a formula is an error, and its value is never used), normalise, score in Python and
+compare with the results the respondent saw. The schema checks that need all files at once run
+afterwards (validation.py).
+
+A blank workbook (generated without a roster: no unit in `_meta`) says who it is through its
+answers to the questions the roster would have pre-filled (the content's `prefill` column):
+those answers are kept in `identity_answers` for validation.py to identify the return by.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from ..model import Questionnaire
 from ..scoring import Value, metric_label, score, usable_answers
 from ..workbook.layout import CARRIED_FROM, Cell, plan
 from .carried import read_carried, unchanged, wants_review
-from .normalise import normalise
+from .isolation import shared
+from .normalise import is_blank, normalise
 from .preflight import preflight
 from .reader import UnreadableWorkbook, WorkbookFile, open_workbook
 
@@ -55,6 +61,10 @@ class ReturnedFile:
     carried_from: str = ""  # the round a pre-filled workbook's answers were carried from
     carried: dict[str, str] = field(default_factory=dict)  # in_ name -> answer as carried
     unchanged: list[str] = field(default_factory=list)  # carried answers returned as they were
+    blank: bool = False  # made without a roster: identified by its answers, if at all
+    # roster column that pre-fills a question -> (question id, the answer found there)
+    identity_answers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    read: bool = False  # its answers were read: it is a workbook that can be opened again
 
     def add(self, code: str, sheet: str = "", cell: str = "", **params: Any) -> None:
         self.issues.append(Issue(code, self.name, sheet, cell, params, self.lang))
@@ -95,6 +105,7 @@ def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> Re
             return rf.finish()
         _read_answers(rf, wb, qn)
         _check_carried(rf, wb, qn)
+        rf.read = True
         if not rf.rejected:
             _check_results(rf, wb, qn)
     except UnreadableWorkbook as exc:  # the archive was sane, the workbook inside is not
@@ -120,6 +131,7 @@ def _identify(
     rf.system_id, rf.system_name = info.get("system_id", ""), info.get("system_name", "")
     rf.round_id = info.get("round", "")
     rf.lang = info.get("language", "") or "en"
+    rf.blank = not (rf.unit_id or rf.system_id)
     for key in IDENTITY_KEYS:
         if meta and key in props and props[key] != meta.get(key, ""):
             rf.add(
@@ -154,12 +166,13 @@ _CELL_MAPS: dict[int, tuple[dict[str, Cell], dict[str, tuple[str, str]]]] = {}
 
 def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
     """in_ name -> (sheet, A1), shared by every file of one template (their names are one
-    cached object), so that ten thousand returns do not carry ten thousand copies.
+    cached object), so that ten thousand returns do not carry ten thousand copies, in the
+    worker that reads them or in the parent they are sent to.
     The entry keeps the names object alive, so its id cannot be reused by another."""
     entry = _CELL_MAPS.get(id(wb.names))
     if entry is None or entry[0] is not wb.names:
         cells = {n: (r.sheet, r.a1) for n, r in wb.names.items() if n.startswith("in_")}
-        entry = _CELL_MAPS[id(wb.names)] = (wb.names, cells)
+        entry = _CELL_MAPS[id(wb.names)] = (wb.names, shared(cells))
     return entry[1]
 
 
@@ -172,13 +185,25 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
         if ref is None:
             rf.add("name-missing", name=name, question=question_ref(qn, q.id, f.key, rf.lang))
             continue
+        formula = wb.formula(ref)
+        if formula is not None:  # never evaluated, and its saved result is not an answer
+            rf.add(
+                "formula-in-answer",
+                ref.sheet,
+                ref.a1,
+                question=question_ref(qn, q.id, f.key, rf.lang),
+                formula=_clip("=" + formula.formula, 60),
+            )
+            continue
         raw = wb.value(ref)
-        if raw is None:
+        if is_blank(raw):
             continue  # blanks are absent: answers.get(name) is None
         rf.raw[name] = raw
         value = normalise(raw, f.kind, f.scale_id, qn)
         if value is not None:
             rf.answers[name] = value
+        if q.prefill:
+            rf.identity_answers[q.prefill] = (q.id, str(value if value is not None else raw))
     # The question texts, compared where the file says the answers are: rows move with names.
     for qid, label_cell in p.label_cells.items():
         q = qn.questions_by_id[qid]
@@ -233,10 +258,10 @@ def _check_results(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> Non
         cached = wb.value(ref)
         if _same(cached, expected):
             continue
-        has_formula, has_value = wb.formula_state(ref)
-        if has_formula and not has_value:
+        formula = wb.formula(ref)
+        if formula is not None and not formula.has_value:
             continue  # saved by a tool that does not calculate: nothing was shown
-        code = "result-mismatch" if has_formula else "formula-overwritten"
+        code = "result-mismatch" if formula is not None else "formula-overwritten"
         rf.add(
             code,
             ref.sheet,

@@ -4,6 +4,9 @@ The schema of a questionnaire has one column per `in_` name (a row per returned 
 allowed values, required answers, types and ranges, and cross-field rules (a likelihood needs
 an impact; a residual rating needs a mitigation; "done" needs evidence). Validation is lazy and
 every failure is mapped back to the file's own sheet and cell.
+
+The checks across files live here too: who a blank workbook is (from its answers, and the
+roster when there is one), the roster, and duplicates.
 """
 
 from __future__ import annotations
@@ -282,6 +285,9 @@ def _map_failures(
 ) -> None:
     rules = {r.key: r for r in cross_field_rules(qn)}
     reported: set[tuple[int, str]] = set()  # (file, input name) already given an error
+    for row, rf in enumerate(files):  # a formula in an answer cell is its one error
+        formulas = {(i.sheet, i.cell) for i in rf.issues if i.code == "formula-in-answer"}
+        reported |= {(row, n) for n, at in rf.cells.items() if at in formulas}
     # Column checks first, so that a missing answer is not also reported as half a rating.
     ordered = (
         cases.rename(columns={"index": "row"})
@@ -336,6 +342,51 @@ def _map_failures(
 _COLUMN_CODES = {"not_nullable": "required-missing"}
 
 
+IDENTITY_LABELS = {
+    "unit_id": "unit id",
+    "unit_name": "unit",
+    "system_id": "AI system id",
+    "system_name": "AI system",
+}
+
+
+def name_key(name: str) -> str:
+    """A unit or system name as compared: case and spacing do not matter."""
+    return " ".join(name.split()).casefold()
+
+
+def identify_blank_returns(files: list[ReturnedFile], roster: Roster | None) -> None:
+    """A blank workbook is who its answers say: the unit (and AI system) named there, found
+    on the roster by name when there is one; without a roster, a warning says so."""
+    units = {name_key(u.unit_name): u for u in roster.units} if roster else {}
+    systems = {name_key(s.system_name): s for s in roster.systems} if roster else {}
+    for rf in files:
+        if not rf.blank or not rf.questionnaire or rf.status == "skipped":
+            continue
+        given = {column: answer for column, (_, answer) in rf.identity_answers.items()}
+        rf.unit_id = rf.unit_id or given.get("unit_id", "")
+        rf.unit_name = rf.unit_name or given.get("unit_name", "")
+        rf.system_id = rf.system_id or given.get("system_id", "")
+        rf.system_name = rf.system_name or given.get("system_name", "")
+        if roster is not None:  # the roster's names, once matched; check_roster reports the rest
+            system = systems.get(name_key(rf.system_name)) if rf.system_name else None
+            if system is not None and not rf.system_id:
+                rf.system_id, rf.system_name = system.system_id, system.system_name
+            unit = units.get(name_key(rf.unit_name)) if rf.unit_name else None
+            if unit is not None and not rf.unit_id:
+                rf.unit_id, rf.unit_name = unit.unit_id, unit.unit_name
+            if not rf.unit_id and system is not None:
+                rf.unit_id, rf.unit_name = system.unit_id, system.unit_name
+            continue
+        found = [
+            f'{IDENTITY_LABELS.get(column, column)} "{answer}" (answer to {qid})'
+            for column, (qid, answer) in rf.identity_answers.items()
+            if answer
+        ]
+        if found:
+            rf.add("unit-not-identified", found=", ".join(found))
+
+
 def check_roster(files: list[ReturnedFile], roster: Roster) -> None:
     """Each file's unit and AI system must be on the roster, the system owned by the unit."""
     roster_name = roster.path.rsplit("/", 1)[-1]
@@ -352,10 +403,19 @@ def check_roster(files: list[ReturnedFile], roster: Roster) -> None:
                 rf.add("unknown-system", system=rf.system_id, roster=roster_name)
             elif rf.unit_id and system.unit_id != rf.unit_id:
                 rf.add("wrong-unit", system=rf.system_id, owner=system.unit_id, unit=rf.unit_id)
+        elif rf.blank and rf.system_name:
+            rf.add("unknown-system", system=rf.system_name, roster=roster_name)
 
 
 def duplicate_key(rf: ReturnedFile) -> tuple[str, str, str]:
-    return (rf.questionnaire, rf.unit_id or rf.unit_name, rf.system_id)
+    """Returns with one key answer for the same thing: the same unit (and the same AI system,
+    for a questionnaire answered per system). A return that says neither is its own key."""
+    unit = rf.unit_id or name_key(rf.unit_name)
+    system = rf.system_id or name_key(rf.system_name)
+    per_system = bool(system) or any(c.startswith("system") for c in rf.identity_answers)
+    if not unit and not system or (per_system and not system):
+        return (rf.questionnaire, "", f"(unidentified) {rf.name}")
+    return (rf.questionnaire, unit, system)
 
 
 def mark_duplicates(files: list[ReturnedFile]) -> dict[tuple[str, str, str], ReturnedFile]:
@@ -377,10 +437,11 @@ def mark_duplicates(files: list[ReturnedFile]) -> dict[tuple[str, str, str], Ret
         for rf in group:
             others = ", ".join(o.name for o in group if o is not rf)
             saved = latest.saved_at.isoformat(sep=" ") if latest.saved_at else "unknown time"
+            system = rf.system_id or rf.system_name
             rf.add(
                 "duplicate-return",
                 unit=rf.unit_id or rf.unit_name,
-                system=f" / {rf.system_id}" if rf.system_id else "",
+                system=f" / {system}" if system else "",
                 questionnaire=rf.questionnaire,
                 others=others,
                 kept=f"{latest.name}, saved {saved}",
