@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from .issues import printable
+
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
 
 
@@ -18,11 +20,14 @@ class ProblemsFound(click.ClickException):
     exit_code = EXIT_PROBLEMS
 
     def format_message(self) -> str:
-        return self.message
+        return printable(self.message)
 
 
 class InternalError(click.ClickException):
     exit_code = EXIT_INTERNAL
+
+    def format_message(self) -> str:
+        return printable(self.message)
 
 
 def bullets(items: Any) -> str:

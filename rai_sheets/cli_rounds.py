@@ -22,6 +22,7 @@ from .cli_common import (
     progress_bar,
     rounds_dir_option,
 )
+from .issues import printable
 from .rounds.mail import SmtpSettings
 
 
@@ -190,17 +191,18 @@ def _report_collect(out: Any, round_id: str) -> None:
         f"Stored {out.stored} new file(s) ({out.duplicates} already received) in "
         f"{out.round.folder}/received"
     )
+    # names, senders and subjects come from the messages: shown with control characters escaped
     for name, why in out.refused:
-        click.echo(f"  refused {name}: {why}")
+        click.echo(printable(f"  refused {name}: {why}"))
     for text in out.without_attachment:
-        click.echo(f"  no spreadsheet attached: {text}")
+        click.echo(printable(f"  no spreadsheet attached: {text}"))
     for f in out.new_rejected:
         reason = next((i.message for i in f.issues if i.severity == "error"), "")
         who = f"{f.questionnaire} {f.unit_id} {f.system_id}".strip()
-        click.echo(f"  rejected ({who}): {f.name}: {reason}")
+        click.echo(printable(f"  rejected ({who}): {f.name}: {reason}"))
     for f in out.unmatched:
         reason = f.issues[0].message if f.issues else "not a workbook of this round"
-        click.echo(f"  not matched to the round: {f.name}: {reason}")
+        click.echo(printable(f"  not matched to the round: {f.name}: {reason}"))
     counts = Counter(r.status for r in out.rows)
     click.echo(
         f"Manifest: {counts.get('accepted', 0) + counts.get('accepted-with-warnings', 0)} "

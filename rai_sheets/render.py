@@ -1,11 +1,14 @@
-"""Console rendering of reports: the one place that turns issues into lines for a terminal."""
+"""Console rendering of reports: the one place that turns issues into lines for a terminal.
+
+Every text that came from a returned file, a message or a roster is passed through
+`printable` (control characters escaped) before it reaches the terminal."""
 
 from __future__ import annotations
 
 import click
 
 from .consolidate.pipeline import ConsolidationResult
-from .issues import ERROR, REJECTED, SKIPPED
+from .issues import ERROR, REJECTED, SKIPPED, printable
 from .returns.migrate import Migration
 from .returns.report import ValidationReport
 from .rounds.status import RoundStatus
@@ -22,6 +25,7 @@ MAX_ISSUES_PER_FILE = 25
 
 
 def _fit(text: str, width: int) -> str:
+    text = printable(text)
     return text if len(text) <= width else "..." + text[-(width - 3) :]
 
 
@@ -42,7 +46,7 @@ def validation_table(report: ValidationReport) -> None:
         warnings = len(f.issues) - errors
         status = click.style(f"{f.status:<22}", fg=STATUS_COLOURS.get(f.status))
         click.echo(
-            f"{_fit(f.name, width):<{width}}  {status}  {f.questionnaire or '-':<13}  "
+            f"{_fit(f.name, width):<{width}}  {status}  {_fit(f.questionnaire or '-', 13):<13}  "
             f"{_fit(f.unit_id or f.unit_name or '-', 10):<10}  "
             f"{_fit(f.system_id or '-', 10):<10}  {errors:>6}  {warnings:>8}"
         )
@@ -52,7 +56,7 @@ def validation_table(report: ValidationReport) -> None:
     click.echo("")
     for f in with_issues:
         if f.status == SKIPPED:
-            click.echo(f"[{f.name}] skipped: {f.skipped_reason}")
+            click.echo(printable(f"[{f.name}] skipped: {f.skipped_reason}"))
             continue
         for issue in f.issues[:MAX_ISSUES_PER_FILE]:
             mark = (
@@ -63,7 +67,9 @@ def validation_table(report: ValidationReport) -> None:
             click.echo(f"{mark} {issue}")
         extra = len(f.issues) - MAX_ISSUES_PER_FILE
         if extra > 0:
-            click.echo(f"  ... and {extra} more issue(s) in {f.name} (see --report or --json)")
+            click.echo(
+                f"  ... and {extra} more issue(s) in {printable(f.name)} (see --report or --json)"
+            )
 
 
 def validation_summary(report: ValidationReport) -> str:
@@ -95,7 +101,7 @@ def consolidation(result: ConsolidationResult) -> None:
         )
     click.echo("What needs attention:")
     for i, finding in enumerate(c.findings, start=1):
-        click.echo(f"  {i}. {finding}")
+        click.echo(f"  {i}. {printable(finding)}")
 
 
 def round_status(st: RoundStatus) -> None:
@@ -112,13 +118,15 @@ def round_status(st: RoundStatus) -> None:
             f"{_fit(r.unit_id, 8):<8}  {_fit(r.unit_name, 28):<28}  "
             f"{_fit(r.system_id or '-', 10):<10}  {r.questionnaire:<13}  "
             f"{'yes' if r.sent else 'no':<4}  {status}  {'late' if r.late else '':<4}  "
-            f"{r.why[:100]}"
+            f"{printable(r.why[:100])}"
         )
     for u in st.unmatched:
         why = f" ({u['note']})" if u["note"] else ""
         click.echo(
-            f"not matched{why}: {u['original_name']} from {u['sender'] or 'unknown sender'}: "
-            f"{u['issues'][:120]}"
+            printable(
+                f"not matched{why}: {u['original_name']} from {u['sender'] or 'unknown sender'}: "
+                f"{u['issues'][:120]}"
+            )
         )
     t = st.totals()
     click.echo(
@@ -137,12 +145,14 @@ def migration(m: Migration) -> None:
             click.echo(f"{click.style('error', fg='red')} {issue}")
         return
     if m.path is None:
-        click.echo(f"{m.source}: {m.note}")
+        click.echo(printable(f"{m.source}: {m.note}"))
         return
     who = " / ".join(x for x in (m.unit, m.system) if x) or "no unit"
     click.echo(
-        f"{m.source} ({m.questionnaire} {m.from_version}, {who}) -> {m.path}: "
-        f"{m.carried} answer(s) carried over to version {m.to_version}"
+        printable(
+            f"{m.source} ({m.questionnaire} {m.from_version}, {who}) -> {m.path}: "
+            f"{m.carried} answer(s) carried over to version {m.to_version}"
+        )
     )
     for kind, title in ((ANSWER, "to answer"), (CHECK, "to check"), (REMOVED, "not carried")):
         changes = [c for c in m.changes if c.kind == kind]
