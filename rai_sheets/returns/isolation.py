@@ -19,6 +19,7 @@ object, and each worker sends it once rather than once per file.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import multiprocessing
 import os
@@ -289,6 +290,8 @@ def _serve(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if fd is not None:
         os.dup2(fd, 2)
+        if faulthandler.is_enabled():  # a dump on a fatal signal goes where the rest goes
+            faulthandler.enable(file=2)
     os.environ["RUST_BACKTRACE"] = "0"  # a reader's last words in one line, not a backtrace
     _limit(resource.RLIMIT_CORE, 0)
     start = _address_space()
