@@ -13,10 +13,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 USER, PASSWORD = "coordinator", "not-a-real-secret"
+# Debian installs daemons in /usr/sbin, which a minimal PATH (as .ci/run uses) leaves out.
+DOVECOT = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/sbin") or ""
 
 
 def missing_reason() -> str | None:
-    if not shutil.which("dovecot"):
+    if not DOVECOT:
         return "dovecot is not installed: apt-get install dovecot-imapd"
     if os.geteuid() != 0:
         return "the dovecot fixture needs root (mail owned by the dovecot user)"
@@ -87,7 +89,7 @@ userdb {{
         for p in (f, f.parent):
             p.chmod(0o755)
         self._own()
-        subprocess.run(["dovecot", "-c", str(self.conf)], check=True)
+        subprocess.run([DOVECOT, "-c", str(self.conf)], check=True)
         deadline = time.time() + 20
         while time.time() < deadline:
             with socket.socket() as s:
@@ -106,4 +108,4 @@ userdb {{
         self._own()
 
     def stop(self) -> None:
-        subprocess.run(["dovecot", "-c", str(self.conf), "stop"], capture_output=True)
+        subprocess.run([DOVECOT, "-c", str(self.conf), "stop"], capture_output=True)
