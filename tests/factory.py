@@ -57,3 +57,19 @@ def rewrite_zip(src: Path, dst: Path, edit) -> Path:  # type: ignore[no-untyped-
                 zout.writestr(info.filename, data)
     dst.write_bytes(out.getvalue())
     return dst
+
+
+def blank_return(
+    folder: Path, qn: Questionnaire, name: str, *, seed: int = 1, **identity: str
+) -> Path:
+    """A blank workbook (made without a roster) as a unit fills it in: answered, with the
+    questions a roster would have pre-filled answered by hand, e.g. system_name="Face search"
+    (keyword: the roster column of the content's `prefill`; omitted ones are left empty)."""
+    full = answers_for(qn, random.Random(seed), Profile(0.6, 0.5, 1.0))
+    for q in qn.questions:
+        if q.prefill:
+            full[q.input_name(q.fields[0])] = identity.get(q.prefill) or None
+    path = folder / name
+    with path.open("wb") as fh:
+        write_workbook(WorkbookSpec(qn, None, "", answers=full), fh)
+    return path

@@ -242,3 +242,24 @@ def test_each_tier_of_the_sheet_scan_finds_the_same_formulas(questionnaires, tmp
             assert quick.area >= careful.area
             refs = set(quick._formulas) | set(careful._formulas)
             assert {r: quick.formula(r) for r in refs} == {r: careful.formula(r) for r in refs}
+
+
+def test_control_characters_are_shown_escaped_in_console_report_and_feedback(
+    tmp_path, good_risk, questionnaires
+):
+    qn = questionnaires["risk"]
+    case = next(c for c in CASES if c.name == "control_choice.xlsx")
+    path = _build(case, good_risk, tmp_path, qn)
+    report, feedback = tmp_path / "issues.xlsx", tmp_path / "feedback"
+    result = CliRunner().invoke(
+        cli, ["validate", str(path), "--report", str(report), "--feedback", str(feedback)]
+    )
+    assert result.exit_code == 1, result.output
+    shown = '"\\x1b[2J\\x1b[31mgone\\x07" is not a choice'
+    assert shown in result.output and "\x1b" not in result.output
+    rows = list(openpyxl.load_workbook(report).active.iter_rows(min_row=2, values_only=True))
+    assert any(shown in str(r[-1]) for r in rows)
+    copy = openpyxl.load_workbook(feedback / "control_choice_feedback.xlsx")
+    messages = [str(r[3]) for r in copy["Issues"].iter_rows(min_row=5, values_only=True)]
+    assert any(shown in m for m in messages)
+    assert "no feedback copy could be written" not in result.output

@@ -450,3 +450,51 @@ def test_a_refused_recipient_does_not_stop_the_others_and_a_rerun_sends_only_it(
 def test_a_round_that_does_not_exist_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["status", "--round", "R404", "--rounds-dir", str(tmp_path)])
     assert result.exit_code == 2 and "there is no round R404" in result.output
+
+
+def test_a_round_that_received_a_crashing_attachment_keeps_collecting(tmp_path, monkeypatch):
+    """The size checks that refuse such files before reading are switched off, so that the
+    attachment really makes the reader abort: collecting and consolidating go on all the same,
+    this time and every time after."""
+    from rai_sheets.returns import reader
+
+    from .hostile import huge_string_count
+
+    monkeypatch.setattr(reader, "MAX_STRINGS_OVERSTATED", 10**15)
+    roster = write_roster(tmp_path / "units.csv")
+    rounds = tmp_path / "rounds"
+    run = CliRunner().invoke
+    assert run(cli, distribute_args(roster, rounds)).exit_code == 0
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for uid, seed in (("U01", 1), ("U02", 2), ("U03", 3)):
+        name, data = filled("readiness", uid, seed)
+        (saved / name).write_bytes(data)
+    huge_string_count(
+        saved / "readiness_U03_R1.xlsx",
+        saved / "readiness_U04_R1.xlsx",
+        load_questionnaire("readiness"),
+    )
+    collect = ["collect", "--round", "R1", "--rounds-dir", str(rounds), str(saved)]
+
+    first = run(cli, collect)
+    assert first.exit_code == 1, first.output  # a file that could not be matched
+    assert "Traceback" not in first.output
+    assert "not matched to the round: readiness_U04_R1.xlsx" in first.output
+    assert "the reader asked for 48 GB at once" in first.output  # it really crashed
+    status = {r.unit_id: r.status for r in open_round("R1", rounds).read_manifest()}
+    assert [status[u] for u in ("U01", "U02", "U03", "U04")] == ["accepted"] * 3 + ["missing"]
+
+    name, data = filled("readiness", "U05", 5)  # a later reply
+    (saved / name).write_bytes(data)
+    second = run(cli, collect)
+    assert second.exit_code == 1, second.output
+    assert "Stored 1 new file(s) (4 already received)" in second.output
+    status = {r.unit_id: r.status for r in open_round("R1", rounds).read_manifest()}
+    assert status["U05"] == "accepted"
+
+    result = run(cli, ["consolidate", "--round", "R1", "--rounds-dir", str(rounds)])
+    assert result.exit_code == 1, result.output  # the crashing file is listed as rejected
+    assert "Traceback" not in result.output
+    assert (rounds / "R1" / "summary.xlsx").exists()
+    assert "4 accepted, 0 accepted with warnings, 1 rejected" in result.output
