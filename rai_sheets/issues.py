@@ -273,7 +273,7 @@ class Issue:
 
     def __str__(self) -> str:
         where = f" {self.where}:" if self.where else ""
-        return f"[{self.file}]{where} {self.message}"
+        return printable(f"[{self.file}]{where} {self.message}")
 
     def as_dict(self) -> dict[str, str]:
         return {

@@ -13,14 +13,15 @@ a fresh worker. A worker that stops using CPU but does not finish is stopped aft
 limit.
 
 Results from one template share objects (the map of answer cells): `shared` marks such an
-object, and each worker sends it once rather than once per file.
+object, and each worker sends it once rather than once per file (an attribute of a result that
+is a shared object travels as a reference after its first trip).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import faulthandler
-import io
 import multiprocessing
 import os
 import pickle
@@ -257,12 +258,15 @@ class _Run(Generic[T, R]):
         if progress:
             progress(self.done, len(self.items))
 
-    def _unpack(self, message: bytes) -> Any:
-        new, body = pickle.loads(message)
+    def _unpack(self, message: bytes) -> tuple[bool, Any]:
+        new, (ok, value) = pickle.loads(message)
         self.shared.update(new)
-        unpickler = pickle.Unpickler(io.BytesIO(body))
-        unpickler.persistent_load = self.shared.__getitem__  # type: ignore[method-assign]
-        return unpickler.load()
+        if hasattr(value, "__dict__"):
+            attrs = vars(value)
+            for key, held in list(attrs.items()):
+                if isinstance(held, _Ref):
+                    attrs[key] = self.shared[held.token]
+        return ok, value
 
     def stop(self) -> None:
         for w in self.pool:
@@ -270,17 +274,11 @@ class _Run(Generic[T, R]):
         self.pool.clear()
 
 
-class _SharingPickler(pickle.Pickler):
-    def __init__(self, file: IO[bytes]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.used: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Ref:
+    """Stands for a shared object the worker has sent (or sends in the same message)."""
 
-    def persistent_id(self, obj: Any) -> str | None:
-        entry = _SHARED.get(id(obj))
-        if entry is None or entry[0] is not obj:
-            return None
-        self.used[entry[1]] = obj
-        return entry[1]
+    token: str
 
 
 def _serve(
@@ -316,13 +314,23 @@ def _serve(
         conn.send_bytes(_pack(outcome, sent))
 
 
-def _pack(result: Any, sent: set[str]) -> bytes:
-    buf = io.BytesIO()
-    pickler = _SharingPickler(buf)
-    pickler.dump(result)
-    new = {token: obj for token, obj in pickler.used.items() if token not in sent}
-    sent.update(new)
-    return pickle.dumps((new, buf.getvalue()), protocol=pickle.HIGHEST_PROTOCOL)
+def _pack(outcome: tuple[bool, Any], sent: set[str]) -> bytes:
+    """The outcome pickled, its result's shared attributes sent once and referred to after."""
+    ok, value = outcome
+    new: dict[str, Any] = {}
+    if hasattr(value, "__dict__"):
+        swapped = {}
+        for key, held in vars(value).items():
+            entry = _SHARED.get(id(held))
+            if entry is not None and entry[0] is held:
+                swapped[key] = _Ref(entry[1])
+                if entry[1] not in sent:
+                    new[entry[1]] = held
+                    sent.add(entry[1])
+        if swapped:
+            value = copy.copy(value)
+            vars(value).update(swapped)
+    return pickle.dumps((new, (ok, value)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _limit(which: int, soft: int) -> None:

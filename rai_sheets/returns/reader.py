@@ -105,6 +105,10 @@ class WorkbookFile:
         """The formula a cell holds, with whether a result was saved with it; None if none."""
         return self._scan(ref.sheet).formula(ref.a1)
 
+    def formula_at(self, sheet: str, a1: str) -> FormulaCell | None:
+        """`formula`, for a cell already known by its A1 reference."""
+        return self._scan(sheet).formula(a1)
+
     def _scan(self, sheet: str) -> SheetScan:
         if sheet not in self._scans:
             body = self.parts.get(self.sheet_paths.get(sheet, ""), b"")

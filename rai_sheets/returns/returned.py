@@ -179,24 +179,25 @@ def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
 def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
     p = plan(qn)
     hash_differs = bool(rf.content_hash) and rf.content_hash != qn.content_hash
-    rf.cells = _cell_map(wb)
+    rf.cells = cells = _cell_map(wb)
     for name, (q, f) in qn.input_names.items():
         ref = wb.names.get(name)
         if ref is None:
             rf.add("name-missing", name=name, question=question_ref(qn, q.id, f.key, rf.lang))
             continue
-        formula = wb.formula(ref)
+        sheet, a1 = cells[name]
+        formula = wb.formula_at(sheet, a1)
         if formula is not None:  # never evaluated, and its saved result is not an answer
             rf.add(
                 "formula-in-answer",
-                ref.sheet,
-                ref.a1,
+                sheet,
+                a1,
                 question=question_ref(qn, q.id, f.key, rf.lang),
                 formula=_clip("=" + formula.formula, 60),
             )
             continue
         raw = wb.value(ref)
-        if is_blank(raw):
+        if raw is None or is_blank(raw):
             continue  # blanks are absent: answers.get(name) is None
         rf.raw[name] = raw
         value = normalise(raw, f.kind, f.scale_id, qn)

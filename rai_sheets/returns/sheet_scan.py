@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from io import BytesIO
 from operator import itemgetter
 from xml.etree.ElementTree import Element, tostring
@@ -27,6 +28,7 @@ from defusedxml import ElementTree as SafeET
 
 Position = tuple[int, int]  # 0-based (row, column)
 
+CACHED_SHEET_BYTES = 1024 * 1024
 QUICK_ROWS, QUICK_COLS = 9999, 26  # the bound when no reference is longer than "Z9999"
 # A cell start tag that is not canonical (no reference first), or whose reference lies past
 # column Z or row 9999; and namespace-prefixed cells, rows and formulas.
@@ -79,7 +81,20 @@ def col_number(letters: bytes | str) -> int:
 
 
 def scan(body: bytes, formulas: bool = True) -> SheetScan:
-    """How far the cells reach and, when asked, the formula cells."""
+    """How far the cells reach and, when asked, the formula cells. Returns made from one
+    template share sheets byte for byte (the `_meta` sheet, often more), so small sheets are
+    scanned once (the bytes are the cache key); callers must not change the result."""
+    if len(body) <= CACHED_SHEET_BYTES:
+        return _scan_cached(body, formulas)
+    return _scan(body, formulas)
+
+
+@lru_cache(maxsize=32)
+def _scan_cached(body: bytes, formulas: bool) -> SheetScan:
+    return _scan(body, formulas)
+
+
+def _scan(body: bytes, formulas: bool) -> SheetScan:
     if PREFIXED.search(body):
         return _streamed(body)
     if UNUSUAL.search(body):

@@ -1,12 +1,14 @@
 """Shared by the benchmarks: many realistic returned workbooks, made quickly.
 
 A few distinct answer sets are rendered with xlsxwriter (with the cached results a spreadsheet
-would have saved), then personalised for each unit from that template, as `generate` does.
+would have saved, or, with cached=False, without them, as a tool that does not calculate saves
+a workbook), then personalised for each unit from that template, as `generate` does.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 from rai_sheets.content.load import load_questionnaire
@@ -18,7 +20,12 @@ from rai_sheets.workbook.personalise import PersonalisedWriter
 QUESTIONNAIRES = ("readiness", "risk", "action")
 
 
-def make_returns(folder: Path, count: int, distinct: int = 12, seed: int = 1) -> list[Path]:
+SAVED_RESULT = re.compile(rb"(</f>|<f [^>]*/>)<v>[^<]*</v>")
+
+
+def make_returns(
+    folder: Path, count: int, distinct: int = 12, seed: int = 1, cached: bool = True
+) -> list[Path]:
     """`count` returns spread over the three questionnaires, one unit or system each."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -32,6 +39,11 @@ def make_returns(folder: Path, count: int, distinct: int = 12, seed: int = 1) ->
             )
             for _ in range(distinct)
         ]
+        if not cached:
+            for writer in writers[qid]:
+                writer.members = [
+                    (info, SAVED_RESULT.sub(rb"\1<v></v>", data)) for info, data in writer.members
+                ]
     paths = []
     for i in range(count):
         qid = QUESTIONNAIRES[i % 3]
