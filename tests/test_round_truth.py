@@ -122,6 +122,26 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), PARIS)
 
 
+def reads_logged(monkeypatch, log: Path, crash_on: str = ""):  # type: ignore[no-untyped-def]
+    """Record the name of every file read, in a file, since files are read in worker
+    processes; a name starting with `crash_on` makes the reader abort, as calamine can."""
+    real_read = validate_module.read_return
+
+    def logging_read(path, shown, contents):  # type: ignore[no-untyped-def]
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(shown + "\n")
+        if crash_on and shown.startswith(crash_on):
+            os.abort()
+        return real_read(path, shown, contents)
+
+    monkeypatch.setattr(validate_module, "read_return", logging_read)
+
+    def read() -> list[str]:
+        return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+    return read
+
+
 def test_a_round_tells_the_truth_from_invitation_to_summary(tmp_path, smtp_inbox, monkeypatch):
     inbox, port = smtp_inbox
     roster = write_roster(tmp_path / "units.csv")
@@ -250,20 +270,13 @@ def test_a_round_tells_the_truth_from_invitation_to_summary(tmp_path, smtp_inbox
     box.add(reply("U02", at(due, 15), [zipped(name, good)]))
     box.add(reply("U03", at(due, 16), [returned("readiness", "U03"), returned("risk", "U03")]))
     box.close()
-    read: list[str] = []
-    real_read = validate_module.read_return
-
-    def counting(path, shown, contents):
-        read.append(shown)
-        return real_read(path, shown, contents)
-
-    monkeypatch.setattr(validate_module, "read_return", counting)
+    read = reads_logged(monkeypatch, tmp_path / "reads.log")
     result = run(cli, ["collect", str(tmp_path / "more.mbox"), *base])
     assert result.exit_code == 0, result.output  # nothing wrong came in this time
     assert "Round R1 is complete" in result.output
     cut_short = hashlib.sha256(good[: len(good) // 2]).hexdigest()[:8]
-    assert not [n for n in read if n.startswith("scan0001") or cut_short in n], read
-    assert any(n.startswith("readiness_U03_R1.xlsx") for n in read)
+    assert not [n for n in read() if n.startswith("scan0001") or cut_short in n], read()
+    assert any(n.startswith("readiness_U03_R1.xlsx") for n in read())
 
     result = run(cli, ["status", *base])
     assert result.exit_code == 0, result.output
@@ -278,7 +291,7 @@ def test_a_round_tells_the_truth_from_invitation_to_summary(tmp_path, smtp_inbox
     result = run(cli, ["consolidate", *base])
     assert result.exit_code == 0, result.output
     assert "Round R1 is complete" in result.output
-    assert not [n for n in read if n.startswith("scan0001")]
+    assert not [n for n in read() if n.startswith("scan0001")]
     coverage = list(
         openpyxl.load_workbook(folder / "summary.xlsx")["Coverage"].iter_rows(values_only=True)
     )
@@ -344,20 +357,8 @@ def test_a_file_that_crashes_the_reader_is_judged_once_and_the_round_goes_on(tmp
         name, data = returned("readiness", uid)
         (drop / name).write_bytes(data)
     (drop / "boom.xlsx").write_bytes(returned("readiness", "U05")[1])
-    log = tmp_path / "reads.log"  # files are read in worker processes: they log to a file
-    real_read = validate_module.read_return
-
-    def read() -> list[str]:
-        return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-
-    def crashing(path, shown, contents):  # a reader that dies on one file, like calamine can
-        with log.open("a", encoding="utf-8") as fh:
-            fh.write(shown + "\n")
-        if shown.startswith("boom"):
-            os.abort()  # as calamine does when an allocation fails
-        return real_read(path, shown, contents)
-
-    monkeypatch.setattr(validate_module, "read_return", crashing)
+    log = tmp_path / "reads.log"
+    read = reads_logged(monkeypatch, log, crash_on="boom")
     result = run(cli, ["collect", str(drop), *base])
     assert result.exit_code == 1 and "not matched to the round: boom.xlsx" in result.output
     assert "Traceback" not in result.output
