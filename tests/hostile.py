@@ -388,7 +388,7 @@ def slow_to_read(good: Path, dst: Path, qn: Questionnaire) -> Path:
         b'<row r="%d">' % (2000 + r)
         + b"".join(b"<c><v>%d</v></c>" % rng.randrange(10**9) for _ in range(20))
         + b"</row>"
-        for r in range(25_000)
+        for r in range(40_000)
     )
     parts[part] = _append_rows(parts[part], rows)
     return _zip(dst, list(parts.items()))

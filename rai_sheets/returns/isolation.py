@@ -243,7 +243,7 @@ class _Run(Generic[T, R]):
         if w.pending and w.ready:
             index = w.pending.popleft()
             self._finish(index, failed(self.items[index], why), progress)
-        else:  # it died before reading anything: not a file's doing
+        elif not w.ready:  # it died before reading anything: not a file's doing
             self.failed_starts += 1
             if self.failed_starts > 3:
                 w.stop()
