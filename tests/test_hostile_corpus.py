@@ -263,3 +263,18 @@ def test_control_characters_are_shown_escaped_in_console_report_and_feedback(
     messages = [str(r[3]) for r in copy["Issues"].iter_rows(min_row=5, values_only=True)]
     assert any(shown in m for m in messages)
     assert "no feedback copy could be written" not in result.output
+
+
+def test_migrate_also_survives_a_reader_that_dies(tmp_path, questionnaires, without_size_checks):
+    """`migrate` reads untrusted returns too: the file that kills its reader is reported, the
+    others are handled as usual."""
+    qn = questionnaires["readiness"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = returned(folder, qn, name="a_now.xlsx")
+    hostile.huge_string_count(good, folder / "b_crash.xlsx", qn)
+    result = CliRunner().invoke(cli, ["migrate", str(folder), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert f"{folder / 'a_now.xlsx'}: already made from the current version" in result.output
+    assert f"error [{folder / 'b_crash.xlsx'}] The workbook would need more memory" in result.output

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ from ..workbook.generator import write_workbook
 from ..workbook.layout import Cell, plan
 from ..workbook.spec import ANSWER, REMOVED, Change, WorkbookSpec
 from .carry_over import OldKey, carry_over, split_name
-from .discover import discover
+from .discover import Candidate, discover
+from .isolation import Failure, run_isolated
 from .preflight import preflight
 from .reader import UnreadableWorkbook, WorkbookFile, open_workbook
 
@@ -67,17 +69,29 @@ def migrate(
     """Migrate every old workbook found in `paths` (files or folders) into `out_dir`."""
     contents = {qn.id: qn for qn in load_all(None, content_dir)}
     maps = question_maps(contents, content_dir)
-    out = []
-    for c in discover(list(paths)):
-        if c.skip_reason:
-            out.append(Migration(c.name, note=f"skipped: {c.skip_reason}"))
-            continue
-        m, data = migrated_workbook(c.path, c.name, contents, maps)
-        if data is not None:
-            m.path = out_dir / f"{safe_filename(c.path.stem, 120)}_{m.to_version}.xlsx"
-            atomic_write_bytes(m.path, data)
-        out.append(m)
-    return out
+    found = discover(list(paths))
+    todo = [c for c in found if not c.skip_reason]
+    work = partial(_migrate_one, contents=contents, maps=maps, out_dir=out_dir)
+    # each file is read in an isolated worker (isolation.py): a reader that dies costs only it
+    done = dict(zip(map(id, todo), run_isolated(todo, work, _not_migrated, workers=1), strict=True))
+    return [
+        done[id(c)] if id(c) in done else Migration(c.name, note=f"skipped: {c.skip_reason}")
+        for c in found
+    ]
+
+
+def _migrate_one(
+    c: Candidate, contents: dict[str, Questionnaire], maps: dict[str, QuestionMap], out_dir: Path
+) -> Migration:
+    m, data = migrated_workbook(c.path, c.name, contents, maps)
+    if data is not None:
+        m.path = out_dir / f"{safe_filename(c.path.stem, 120)}_{m.to_version}.xlsx"
+        atomic_write_bytes(m.path, data)
+    return m
+
+
+def _not_migrated(c: Candidate, why: Failure) -> Migration:
+    return Migration(c.name, issues=[Issue(why.code, c.name, params=dict(why.params))])
 
 
 def migrated_workbook(
