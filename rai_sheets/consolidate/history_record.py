@@ -14,7 +14,14 @@ from .history import HistoryStore, store_value
 
 
 def _key(round_id: str, f: ReturnedFile) -> tuple[str, ...]:
-    return (round_id, f.questionnaire, f.unit_id or f.unit_name, f.system_id, f.version)
+    # a blank workbook has no ids: its names are what identify it (as validation groups them)
+    return (
+        round_id,
+        f.questionnaire,
+        f.unit_id or f.unit_name,
+        f.system_id or f.system_name,
+        f.version,
+    )
 
 
 def return_rows(c: Consolidation, round_id: str) -> Iterator[tuple[Any, ...]]:
