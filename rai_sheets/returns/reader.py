@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -108,6 +109,10 @@ class WorkbookFile:
     def formula_at(self, sheet: str, a1: str) -> FormulaCell | None:
         """`formula`, for a cell already known by its A1 reference."""
         return self._scan(sheet).formula(a1)
+
+    def formula_refs(self, sheet: str) -> Collection[str]:
+        """The A1 references of the cells that hold a formula on a sheet."""
+        return self._scan(sheet).formula_refs
 
     def _scan(self, sheet: str) -> SheetScan:
         if sheet not in self._scans:

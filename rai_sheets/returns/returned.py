@@ -27,9 +27,10 @@ from ..scoring import Value, metric_label, score, usable_answers
 from ..workbook.layout import CARRIED_FROM, Cell, plan
 from .carried import read_carried, unchanged, wants_review
 from .isolation import shared
-from .normalise import is_blank, normalise
+from .normalise import normalise
 from .preflight import preflight
 from .reader import UnreadableWorkbook, WorkbookFile, open_workbook
+from .sheet_scan import FormulaCell
 
 IDENTITY_KEYS = ("questionnaire", "version", "unit_id", "system_id")
 
@@ -176,35 +177,56 @@ def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
     return entry[1]
 
 
+_ANSWERS_BY_SHEET: dict[int, tuple[dict[str, tuple[str, str]], dict[str, list[str]]]] = {}
+
+
+def _formulas_in(wb: WorkbookFile, cells: dict[str, tuple[str, str]]) -> dict[str, FormulaCell]:
+    """The answer cells (by in_ name) that hold a formula: each sheet's formulas looked up for
+    the answer cells on it, grouped once per template."""
+    entry = _ANSWERS_BY_SHEET.get(id(cells))
+    if entry is None or entry[0] is not cells:
+        by_sheet: dict[str, list[str]] = {}
+        for name, (sheet, _a1) in cells.items():
+            by_sheet.setdefault(sheet, []).append(name)
+        entry = _ANSWERS_BY_SHEET[id(cells)] = (cells, by_sheet)
+    found: dict[str, FormulaCell] = {}
+    for sheet, names in entry[1].items():
+        refs = wb.formula_refs(sheet)
+        for name in names:
+            formula = wb.formula_at(sheet, cells[name][1]) if cells[name][1] in refs else None
+            if formula is not None:
+                found[name] = formula
+    return found
+
+
 def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
     p = plan(qn)
     hash_differs = bool(rf.content_hash) and rf.content_hash != qn.content_hash
     rf.cells = cells = _cell_map(wb)
+    formulas = _formulas_in(wb, cells)
     for name, (q, f) in qn.input_names.items():
         ref = wb.names.get(name)
         if ref is None:
             rf.add("name-missing", name=name, question=question_ref(qn, q.id, f.key, rf.lang))
             continue
-        sheet, a1 = cells[name]
-        formula = wb.formula_at(sheet, a1)
-        if formula is not None:  # never evaluated, and its saved result is not an answer
+        if name in formulas:  # never evaluated, and its saved result is not an answer
+            sheet, a1 = cells[name]
             rf.add(
                 "formula-in-answer",
                 sheet,
                 a1,
                 question=question_ref(qn, q.id, f.key, rf.lang),
-                formula=_clip("=" + formula.formula, 60),
+                formula=_clip("=" + formulas[name].formula, 60),
             )
             continue
         raw = wb.value(ref)
-        if raw is None or is_blank(raw):
+        value = None if raw is None else normalise(raw, f.kind, f.scale_id, qn)
+        if value is None:
             continue  # blanks are absent: answers.get(name) is None
         rf.raw[name] = raw
-        value = normalise(raw, f.kind, f.scale_id, qn)
-        if value is not None:
-            rf.answers[name] = value
+        rf.answers[name] = value
         if q.prefill:
-            rf.identity_answers[q.prefill] = (q.id, str(value if value is not None else raw))
+            rf.identity_answers[q.prefill] = (q.id, str(value))
     # The question texts, compared where the file says the answers are: rows move with names.
     for qid, label_cell in p.label_cells.items():
         q = qn.questions_by_id[qid]

@@ -18,7 +18,8 @@ follows the one before). `trimmed` rewrites a sheet keeping only the cells insid
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from operator import itemgetter
@@ -30,19 +31,20 @@ Position = tuple[int, int]  # 0-based (row, column)
 
 CACHED_SHEET_BYTES = 1024 * 1024
 QUICK_ROWS, QUICK_COLS = 9999, 26  # the bound when no reference is longer than "Z9999"
-# A cell start tag that is not canonical (no reference first), or whose reference lies past
-# column Z or row 9999; and namespace-prefixed cells, rows and formulas.
-UNUSUAL = re.compile(rb'<c(?:[>/]|\s+(?:(?!r=")|r="(?:[A-Z]{2}|[A-Z][0-9]{5})))')
+# A cell start tag that is not canonical (a single space, then its reference), or whose
+# reference lies past column Z or row 9999; and namespace-prefixed cells, rows and formulas.
+UNUSUAL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")[\s>/]')
 PREFIXED = re.compile(rb":(?:c|f|row)[\s>/]")
 ANY_CELL = re.compile(rb"<c[\s>/]")
 CELL_REF = re.compile(rb'<c\s+r="([A-Z]{1,3})([0-9]{1,7})"')
-# A canonical cell whose first child is a formula: (reference, formula text, the start of a
-# saved value, or b"" when none was saved).
+# The canonical cells whose first child is a formula; then, read only when a formula is asked
+# about, each with its formula's text and the start of a saved value (b"" when none was saved).
+# One pass finds both: a canonical formula cell gives its reference, any other <f gives b"".
+FORMULA_CELL = re.compile(rb'<(?:c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f|f)[\s>/]')
 FORMULA = re.compile(
-    rb'<c\s+r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*'
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*'
     rb"<f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)\s*(<v>[^<]|<is>)?"
 )
-ANY_FORMULA = re.compile(rb"<f[\s>/]")
 REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
 
@@ -57,8 +59,10 @@ class FormulaCell:
 class SheetScan:
     rows: int = 0  # no cell lies past row `rows` (1-based) or column `cols`
     cols: int = 0
+    formula_refs: Collection[str] = ()  # the A1 references of the cells holding a formula
+    _body: bytes = b""  # the canonical sheet, to read the formulas from when asked
     # A1 reference -> (formula text as in the XML, the start of a saved value or b"")
-    _formulas: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    _formulas: dict[str, tuple[bytes, bytes]] | None = None
 
     @property
     def area(self) -> int:
@@ -66,9 +70,14 @@ class SheetScan:
         return self.rows * self.cols
 
     def formula(self, a1: str) -> FormulaCell | None:
-        """The formula in a cell, if it holds one (decoded only when asked for)."""
-        found = self._formulas.get(a1)
-        return None if found is None else FormulaCell(_unescape(found[0]), bool(found[1]))
+        """The formula in a cell, if it holds one (read and decoded only when asked for)."""
+        if a1 not in self.formula_refs:
+            return None
+        if self._formulas is None:
+            found = FORMULA.findall(self._body)
+            self._formulas = {ref.decode("ascii"): (text, value) for ref, text, value in found}
+        text, value = self._formulas.get(a1, (b"", b""))
+        return FormulaCell(_unescape(text), bool(value))
 
 
 def col_number(letters: bytes | str) -> int:
@@ -104,10 +113,10 @@ def _scan(body: bytes, formulas: bool) -> SheetScan:
     else:
         out = SheetScan(QUICK_ROWS, QUICK_COLS)
     if formulas:
-        found = FORMULA.findall(body)
-        if len(ANY_FORMULA.findall(body)) != len(found):
+        refs = FORMULA_CELL.findall(body)
+        if not all(refs):
             return _streamed(body)  # a formula that is not a cell's first child
-        out._formulas = {ref.decode("ascii"): (text, value) for ref, text, value in found}
+        out.formula_refs, out._body = {r.decode("ascii") for r in refs}, body
     return out
 
 
@@ -173,6 +182,7 @@ def _streamed(body: bytes) -> SheetScan:
     cell_at: Position | None = None
     formula: str | None = None
     has_value = False
+    found: dict[str, tuple[bytes, bytes]] = {}
     for event, el in SafeET.iterparse(BytesIO(body), events=("start", "end")):
         name = _local(el.tag)
         if event == "start":
@@ -189,12 +199,13 @@ def _streamed(body: bytes) -> SheetScan:
         elif name == "c":
             if cell_at is not None and formula is not None:
                 a1 = f"{_letters(cell_at[1])}{cell_at[0] + 1}"
-                out._formulas[a1] = (_escape(formula), b"v" if has_value else b"")
+                found[a1] = (_escape(formula), b"v" if has_value else b"")
             cell_at = None
             el.clear()
         elif name == "row":
             place.end_row()
             el.clear()
+    out.formula_refs, out._formulas = found.keys(), found
     return out
 
 
