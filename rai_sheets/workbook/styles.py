@@ -54,11 +54,17 @@ class Styles:
         # Fonts for the two parts of a section heading: its name, then what the section covers.
         self.section_name = f({**base, "bold": True, "font_size": 11, "font_color": NAVY})
         self.section_about = f({**base, "italic": True, "font_size": 9, "font_color": "#333333"})
+        self._cells(base)
+        self._answers(base)
+
+    def _cells(self, base: dict[str, Any]) -> None:
+        """Question rows, notes and progress lines."""
+        f = self.wb.add_format
         self.ref = f({**base, "font_color": "#555555", "border": 1})
         self.ref_critical = f({**base, "font_color": "#9C0006", "bold": True, "border": 1})
         self.note_wrap = f({**base, "italic": True, "font_color": "#444444", "text_wrap": True})
         self.progress = f({**base, "bold": True, "font_size": 11, "font_color": "#7F3F00"})
-        self.needs_answer = wb.add_format({"bg_color": NEEDS_ANSWER_FILL})
+        self.needs_answer = f({"bg_color": NEEDS_ANSWER_FILL})
         self.result_text = f(
             {**base, "bg_color": RESULT_FILL, "border": 1, "bold": True, "text_wrap": True}
         )
@@ -70,6 +76,10 @@ class Styles:
         self.locked = f(
             {**base, "text_wrap": True, "border": 1, "bg_color": "#F2F2F2", "bold": True}
         )
+
+    def _answers(self, base: dict[str, Any]) -> None:
+        """Answer cells (fresh and carried over), results and helper cells."""
+        f = self.wb.add_format
         inp: dict[str, Any] = {
             **base,
             "locked": False,
