@@ -28,6 +28,7 @@ from .cli_common import (
     rounds_dir_option,
 )
 from .content.tables import ContentError
+from .i18n import LANGUAGES
 from .roster import RosterError
 from .rounds.folder import RoundError
 from .rounds.mail import MailError
@@ -335,6 +336,14 @@ def validate(
     help="The date that orders this round among the others in the history, e.g. 2026-12-15 "
     "[default: the round's deadline, else the date it was first recorded, else today].",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the summary workbook's own words (headings, findings); content labels "
+    "follow it where the content has that language, English fills any gap.",
+)
 @rounds_dir_option
 @content_dir_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary lines.")
@@ -349,6 +358,7 @@ def consolidate(
     jobs: int | None,
     history: Path,
     round_date: Any,
+    lang: str,
     rounds_dir: Path,
     content_dir: Path | None,
     quiet: bool,
@@ -377,6 +387,7 @@ def consolidate(
         history=history,
         round_date=round_date.date() if round_date else None,
         progress=progress,
+        lang=lang,
     )
     try:
         if paths:

@@ -9,16 +9,21 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
 
+from ..i18n import text
 from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
 from ..model import Questionnaire
 from ..returns.report import ValidationReport
 from ..returns.returned import ReturnedFile
 from ..returns.validation import duplicate_key
+from ..scoring import ACCEPTED as ACCEPTED_RISK
 from ..scoring import YES, band_of, metric_label, score, usable_answers
+from .decisions import decisions, unassessed
+from .risk_items import risk_items
 from .trends import Trends
 
 SUPERSEDED, MISSING = "superseded", "missing"
@@ -32,7 +37,7 @@ COVERAGE_COLUMNS = (
     "file",
     "note",
 )
-LANG = "en"
+LANG = "en"  # the data files' labels; the summary's are in `Consolidation.lang`
 
 
 @dataclass
@@ -48,7 +53,7 @@ class Consolidation:
     readiness: pd.DataFrame
     readiness_stats: pd.DataFrame
     register: pd.DataFrame
-    high_items: pd.DataFrame
+    high_items: pd.DataFrame  # the risk items to act on (risk_items.py)
     actions: pd.DataFrame
     overdue: pd.DataFrame
     no_evidence: pd.DataFrame
@@ -57,6 +62,9 @@ class Consolidation:
     trends: Trends | None = None  # change over the rounds in the history store
     min_group: int = 0
     below_band: str = ""
+    lang: str = LANG  # the language of the summary's labels
+    unassessed: pd.DataFrame = field(default_factory=pd.DataFrame)  # systems, no valid risk
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)  # the decision logs
 
     def kept_of(self, qid: str) -> list[ReturnedFile]:
         return [f for f in self.kept if f.questionnaire == qid]
@@ -74,6 +82,7 @@ def consolidate(
     today: date | None = None,
     min_group: int = 0,
     below_band: str = "",
+    lang: str = LANG,
 ) -> Consolidation:
     today = today or date.today()
     usable = [
@@ -114,6 +123,7 @@ def consolidate(
         issues=pd.DataFrame(),
         min_group=min_group,
         below_band=band,
+        lang=lang,
     )
     c.coverage = _coverage(c)
     c.counts = _counts(c)
@@ -121,31 +131,40 @@ def consolidate(
         c.readiness, c.readiness_stats = _readiness(c, readiness_qn)
     if "risk" in contents:
         c.register, c.high_items = _risk(c, contents["risk"])
+        c.unassessed = unassessed(
+            report.files, kept, report.roster, contents["risk"], contents.get("action"), lang
+        )
     if "action" in contents:
         c.actions, c.overdue, c.no_evidence = _actions(c, contents["action"], today)
+        c.decisions = decisions(c.kept_of("action"), contents["action"], lang)
     c.issues = _issues(report)
     return c
 
 
-def label_of(qn: Questionnaire, scale_id: str, code: Any) -> str:
+def label_of(qn: Questionnaire, scale_id: str, code: Any, lang: str = LANG) -> str:
     if code is None:
         return ""
     try:
-        return qn.scales[scale_id].by_code(str(code)).label.get(LANG)
+        return qn.scales[scale_id].by_code(str(code)).label.get(lang)
     except KeyError:
         return str(code)
 
 
-def _level(qn: Questionnaire, level_id: Any) -> str:
-    return qn.levels_by_id[level_id].label.get(LANG) if level_id in qn.levels_by_id else ""
+def _level(qn: Questionnaire, level_id: Any, lang: str = LANG) -> str:
+    return qn.levels_by_id[level_id].label.get(lang) if level_id in qn.levels_by_id else ""
 
 
-def band_label(qn: Questionnaire, band_id: Any) -> str:
-    return next((b.label.get(LANG) for b in qn.bands if b.id == band_id), "")
+def band_label(qn: Questionnaire, band_id: Any, lang: str = LANG) -> str:
+    return next((b.label.get(lang) for b in qn.bands if b.id == band_id), "")
 
 
 def _who(f: ReturnedFile) -> str:
-    return f.unit_name or f.unit_id or "(unknown unit)"
+    return f.unit_name or f.unit_id or text("summary.unknown_unit")
+
+
+def file_name(f: ReturnedFile) -> str:
+    """The file's own name, without the folders the coordinator keeps it in."""
+    return PurePath(f.name).name
 
 
 # Coverage ----------------------------------------------------------------------------------
@@ -187,23 +206,27 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
         if key in kept:
             f = kept[key]
             older = [o for o in mine if o is not f and o.status != REJECTED]
-            note = f"later than {', '.join(o.name for o in older)} (superseded)" if older else ""
+            note = (
+                text("coverage.later_than", c.lang, files=", ".join(file_name(o) for o in older))
+                if older
+                else ""
+            )
             rows.append(_cov_row(*ident, f.status, f.name, note))
             for o in older:
-                later = f"a later return counts: {f.name} (the workbook saved last is kept)"
+                later = text("coverage.superseded_by", c.lang, file=file_name(f))
                 rows.append(_cov_row(*ident, SUPERSEDED, o.name, later))
         for o in mine:
             if o.status == REJECTED:
                 reasons = "; ".join(i.message for i in o.issues if i.severity == "error")
                 rows.append(_cov_row(*ident, REJECTED, o.name, reasons[:500]))
         if not mine:
-            rows.append(_cov_row(*ident, MISSING, "", "no readable return received"))
+            rows.append(_cov_row(*ident, MISSING, "", text("coverage.nothing_received", c.lang)))
     # Files that could not be read nor matched are listed on their own, never on the row of a
     # unit that may have sent nothing.
     for f in c.report.files:
         if f.status == REJECTED and not f.questionnaire:
             reasons = "; ".join(i.message for i in f.issues if i.severity == "error")
-            note = f"not matched to any unit or AI system: {reasons}"[:500]
+            note = text("coverage.unmatched", c.lang, reasons=reasons)[:500]
             rows.append(_cov_row("", "", "", "", "", REJECTED, f.name, note))
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
 
@@ -232,7 +255,7 @@ def _counts(c: Consolidation) -> pd.DataFrame:
         rows.append(
             {
                 "questionnaire": qid,
-                "title": c.contents[qid].title.get(LANG),
+                "title": c.contents[qid].title.get(c.lang),
                 "expected": expected,
                 "returned": returned,
                 "accepted": accepted,
@@ -252,9 +275,9 @@ def _readiness(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.Da
         for sid in sections:
             row[sid] = f.scores.get(f"{sid}_percent")
         row["overall"] = f.scores.get("overall_percent")
-        row["band"] = band_label(qn, f.scores.get("overall_band"))
+        row["band"] = band_label(qn, f.scores.get("overall_band"), c.lang)
         row["band_id"] = f.scores.get("overall_band")
-        row |= _readiness_flags(qn, f, sections)
+        row |= _readiness_flags(qn, f, sections, c.lang)
         rows.append(row)
     frame = pd.DataFrame(
         rows, columns=["unit_id", "unit", *sections, "overall", "band", "band_id", *FLAGS]
@@ -266,12 +289,14 @@ def _readiness(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.Da
         stats.append(
             {
                 "dimension_id": sid,
-                "dimension": "Overall" if sid == "overall" else qn.scope_label("each:section", sid),
+                "dimension": text("summary.overall", c.lang)
+                if sid == "overall"
+                else qn.scope_label("each:section", sid, c.lang),
                 "median": med,
                 "min": min(values) if values else None,
                 "max": max(values) if values else None,
                 "units": len(values),
-                "band": band_label(qn, band_of(qn, med)),
+                "band": band_label(qn, band_of(qn, med), c.lang),
             }
         )
     return frame, pd.DataFrame(stats)
@@ -280,16 +305,18 @@ def _readiness(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.Da
 FLAGS = ("na", "dont_know", "capped", "mostly_na")
 
 
-def _readiness_flags(qn: Questionnaire, f: ReturnedFile, sections: list[str]) -> dict[str, Any]:
+def _readiness_flags(
+    qn: Questionnaire, f: ReturnedFile, sections: list[str], lang: str
+) -> dict[str, Any]:
     """What the overall score does not show: statements marked N/A or "Don't know", a band held
     down by a critical statement, dimensions mostly not applicable."""
     s = f.scores
     return {
         "na": s.get("na", 0),
         "dont_know": s.get("dont_know", 0),
-        "capped": band_label(qn, s.get("band_cap")),
+        "capped": band_label(qn, s.get("band_cap"), lang),
         "mostly_na": ", ".join(
-            qn.scope_label("each:section", sid)
+            qn.scope_label("each:section", sid, lang)
             for sid in sections
             if s.get(f"{sid}_mostly_na") == YES
         ),
@@ -299,7 +326,8 @@ def _readiness_flags(qn: Questionnaire, f: ReturnedFile, sections: list[str]) ->
 def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFrame]:
     levels = sorted(qn.levels, key=lambda lv: -lv.rank)
     cores = qn.scope_ids("each:core")
-    rows, items = [], []
+    lang = c.lang
+    rows = []
     for f in c.kept_of("risk"):
         s = f.scores
         top = s.get("highest_inherent")
@@ -307,67 +335,54 @@ def _risk(c: Consolidation, qn: Questionnaire) -> tuple[pd.DataFrame, pd.DataFra
             "system_id": f.system_id,
             "system": f.system_name or f.system_id,
             "unit": _who(f),
-            "stage": label_of(qn, "lifecycle", f.answers.get("in_stage")),
-            "highest_inherent": _level(qn, top),
-            "highest_residual": _level(qn, s.get("highest_residual")),
+            "stage": label_of(qn, "lifecycle", f.answers.get("in_stage"), lang),
+            "highest_inherent": _level(qn, top, lang),
+            "highest_residual": _level(qn, s.get("highest_residual"), lang),
             "rank": qn.levels_by_id[top].rank if top in qn.levels_by_id else 0,
         }
         for lv in levels:
             row[f"n_{lv.id}"] = s.get(f"inherent_{lv.id}", 0)
         for core in cores:
-            row[core] = _level(qn, s.get(f"{core}_highest"))
-        row |= _residual_facts(qn, f)
+            row[core] = _level(qn, s.get(f"{core}_highest"), lang)
+        row |= _residual_facts(qn, f, lang)
         conclusion = s.get("applicability")
-        row["applicability"] = qn.setting(f"applicability_{conclusion}", LANG) if conclusion else ""
+        row["applicability"] = qn.setting(f"applicability_{conclusion}", lang) if conclusion else ""
         row["applies"] = conclusion == "full"
         rows.append(row)
-        for q in qn.scored_questions():
-            inherent = s.get(f"{q.id}_inherent")
-            if inherent in qn.levels_by_id and qn.levels_by_id[inherent].rank >= 3:
-                items.append(
-                    {
-                        "system": row["system"],
-                        "unit": row["unit"],
-                        "item": q.id,
-                        "principle": qn.principles_by_id[q.principle_id or ""].label.get(LANG),
-                        "risk": q.label.get(LANG),
-                        "inherent": _level(qn, inherent),
-                        "rank": qn.levels_by_id[inherent].rank,
-                        "mitigation": f.answers.get(f"in_{q.id}_mitigation") or "",
-                        "status": label_of(
-                            qn, "mitigation_status", f.answers.get(f"in_{q.id}_mitigation_status")
-                        ),
-                        "residual": _level(qn, s.get(f"{q.id}_residual")),
-                    }
-                )
     sort_cols = ["rank"] + [f"n_{lv.id}" for lv in levels]
     register = pd.DataFrame(rows)
     if len(register):
         register = register.sort_values(sort_cols, ascending=False, kind="stable")
-    high = pd.DataFrame(items)
-    if len(high):
-        high = high.sort_values(["rank", "system"], ascending=[False, True], kind="stable")
-    return register.reset_index(drop=True), high.reset_index(drop=True)
+    accepted = {r["system_id"]: r["accepted_by"] for r in rows}
+    items = risk_items(c.kept_of("risk"), qn, lang, accepted)
+    return register.reset_index(drop=True), items
 
 
-def _residual_facts(qn: Questionnaire, f: ReturnedFile) -> dict[str, Any]:
+def _residual_facts(qn: Questionnaire, f: ReturnedFile, lang: str) -> dict[str, Any]:
     """How far the residual rests on mitigations only planned, the items marked N/A, and who
     accepted the remaining risk."""
     s = f.scores
     out: dict[str, Any] = {
-        "highest_in_place": _level(qn, s.get("highest_residual_in_place")),
+        "highest_in_place": _level(qn, s.get("highest_residual_in_place"), lang),
+        "residual_rank": qn.levels_by_id[str(s.get("highest_residual"))].rank
+        if str(s.get("highest_residual")) in qn.levels_by_id
+        else 0,
         "n_na": s.get("na", 0),
         "reduced": s.get("reduced", 0),
         "reduced_planned": s.get("reduced_planned", 0),
         "acceptance": "",
+        "accepted_by": "",  # who accepted the remaining risk, in a role allowed to
     }
     metric = next((m for m in qn.metrics if m.rule.rule == "acceptance"), None)
     if metric is not None:
         state = s.get(metric.id)
         by = f.answers.get(f"in_{qn.setting('acceptance_by')}") or ""
-        role = label_of(qn, "acceptance_role", f.answers.get(f"in_{qn.setting('acceptance_role')}"))
-        words = metric_label(qn, metric, state, LANG) or qn.setting("accept_not_needed", LANG)
+        role = label_of(
+            qn, "acceptance_role", f.answers.get(f"in_{qn.setting('acceptance_role')}"), lang
+        )
+        words = metric_label(qn, metric, state, lang) or qn.setting("accept_not_needed", lang)
         out["acceptance"] = f"{words}: {by} ({role})" if by and state else str(words)
+        out["accepted_by"] = f"{by} ({role})" if by and state == ACCEPTED_RISK else str(words)
     return out
 
 
@@ -376,6 +391,7 @@ def _actions(
     c: Consolidation, qn: Questionnaire, today: date
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     stages = qn.scope_ids("each:section")
+    lang = c.lang
     rows, overdue, missing_evidence = [], [], []
     for f in c.kept_of("action"):
         s = f.scores
@@ -387,8 +403,10 @@ def _actions(
         for sid in stages:
             m = qn.metrics_by_id[f"{sid}_completion"]
             value = s.get(m.id)
-            row[sid] = value if not isinstance(value, str) else metric_label(qn, m, value, LANG)
-        row["stage"] = label_of(qn, "lifecycle", f.answers.get(f"in_{qn.setting('current_stage')}"))
+            row[sid] = value if not isinstance(value, str) else metric_label(qn, m, value, lang)
+        row["stage"] = label_of(
+            qn, "lifecycle", f.answers.get(f"in_{qn.setting('current_stage')}"), lang
+        )
         row["overall"] = s.get("completion")
         row["overdue"] = s.get("overdue", 0)
         row["done_without_evidence"] = s.get("done_without_evidence", 0)
@@ -399,8 +417,8 @@ def _actions(
                 "system": row["system"],
                 "unit": row["unit"],
                 "item": q.id,
-                "stage": qn.scope_label("each:section", q.section_id),
-                "text": q.label.get(LANG),
+                "stage": qn.scope_label("each:section", q.section_id, lang),
+                "text": q.label.get(lang),
                 "owner": f.answers.get(f"in_{q.id}_owner") or "",
             }
             if attention == "overdue":
@@ -410,7 +428,7 @@ def _actions(
                         **base,
                         "due": due,
                         "days_late": (today - due).days if isinstance(due, date) else None,
-                        "status": label_of(qn, "status", f.answers.get(f"in_{q.id}_status")),
+                        "status": label_of(qn, "status", f.answers.get(f"in_{q.id}_status"), lang),
                     }
                 )
             elif attention == "evidence":
@@ -435,26 +453,43 @@ def _actions(
 
 
 # Issues ------------------------------------------------------------------------------------
+ISSUE_COLUMNS = (
+    "file",
+    "status",
+    "questionnaire",
+    "unit_id",
+    "unit",
+    "system_id",
+    "system",
+    "severity",
+    "code",
+    "sheet",
+    "cell",
+    "message",
+)
+
+
 def _issues(report: ValidationReport) -> pd.DataFrame:
     rows = []
     for f in report.files:
+        who = {
+            "file": f.name,
+            "status": f.status,
+            "questionnaire": f.questionnaire,
+            "unit_id": f.unit_id,
+            "unit": f.unit_name,
+            "system_id": f.system_id,
+            "system": f.system_name,
+        }
         if f.status == SKIPPED:
             rows.append(
-                {
-                    "file": f.name,
-                    "status": f.status,
-                    "severity": "",
-                    "code": "",
-                    "sheet": "",
-                    "cell": "",
-                    "message": f.skipped_reason,
-                }
+                who
+                | {"severity": "", "code": "", "sheet": "", "cell": "", "message": f.skipped_reason}
             )
         for i in f.issues:
             rows.append(
-                {
-                    "file": f.name,
-                    "status": f.status,
+                who
+                | {
                     "severity": i.severity,
                     "code": i.code,
                     "sheet": i.sheet,
@@ -462,6 +497,4 @@ def _issues(report: ValidationReport) -> pd.DataFrame:
                     "message": i.message,
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["file", "status", "severity", "code", "sheet", "cell", "message"]
-    )
+    return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS))

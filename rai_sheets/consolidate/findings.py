@@ -1,23 +1,35 @@
-"""The five findings that most need attention, in plain sentences generated from the data."""
+"""The five findings that most need attention, in plain sentences generated from the data.
+
+Sentences name AI systems, units and items by their names, never by their ids, and come from
+the interface catalogue (`i18n.text`) in the summary's language. The AI systems without a valid
+risk assessment are always among the five, every one of them named.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
+from ..i18n import text
 from ..issues import REJECTED
-from .aggregate import LANG, MISSING, Consolidation, band_label
-
-
-def _names(values: list[str], limit: int = 3) -> str:
-    shown = ", ".join(values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
+from .aggregate import MISSING, Consolidation, band_label
+from .decisions import EARLIER_STAGE
 
 Finding = tuple[int, str]  # (priority, sentence)
+NO_VALID_ASSESSMENT = 95  # above every other but a system rated extremely high
+
+
+def counted(c: Consolidation, key: str, n: int, **params: Any) -> str:
+    """The sentence `key` for a count: its `.one` form for 1, its `.many` form otherwise."""
+    return text(f"{key}.{'one' if n == 1 else 'many'}", c.lang, n=n, **params)
+
+
+def names(c: Consolidation, values: list[str], limit: int = 3) -> str:
+    shown = ", ".join(values[:limit])
+    if len(values) <= limit:
+        return shown
+    return text("summary.and_more", c.lang, names=shown, n=len(values) - limit)
 
 
 def findings(c: Consolidation) -> list[str]:
@@ -30,68 +42,76 @@ def findings(c: Consolidation) -> list[str]:
         *(c.trends.findings if c.trends else []),  # what changed since the previous round
     ]
     if not out:
-        out.append((0, "No returns have been accepted yet."))
-    return [text for _, text in sorted(out, key=lambda t: -t[0])[:5]]
+        out.append((0, text("finding.nothing_accepted", c.lang)))
+    return [sentence for _, sentence in sorted(out, key=lambda t: -t[0])[:5]]
+
+
+def why_unassessed(c: Consolidation, row: Any) -> str:
+    """Why a system has no valid risk assessment, in a few words."""
+    if row.why == EARLIER_STAGE:
+        return text("unassessed.earlier_stage", c.lang, then=row.assessed_at, now=row.now_at)
+    return text(f"unassessed.{row.why}", c.lang)
+
+
+def unassessed_entry(c: Consolidation, row: Any) -> str:
+    """A system without a valid risk assessment: its name, its unit and why."""
+    return text(
+        "unassessed.entry", c.lang, system=row.system, unit=row.unit, why=why_unassessed(c, row)
+    )
+
+
+def _unassessed(c: Consolidation) -> list[Finding]:
+    """Every AI system without a valid risk assessment, by name: none may be left out."""
+    u = c.unassessed
+    if not len(u):
+        return []
+    who = [unassessed_entry(c, r) for r in u.itertuples()]
+    return [(NO_VALID_ASSESSMENT, counted(c, "finding.unassessed", len(u), names=", ".join(who)))]
 
 
 def _risk_findings(c: Consolidation) -> list[Finding]:
-    out: list[Finding] = []
+    out = _unassessed(c)
     reg = c.register
-    if len(reg):
-        extreme = reg[reg["rank"] == reg["rank"].max()]
-        top_level = extreme.iloc[0]["highest_inherent"]
-        if top_level:
-            who = [f"{r.system} – {r.unit}" for r in extreme.itertuples()]
-            out.append(
-                (
-                    100,
-                    f"{_plural(len(extreme), 'AI system carries', 'AI systems carry')} "
-                    f"an inherent risk rated {top_level.lower()}: {_names(who)}.",
-                )
-            )
-        residual_bad = reg[reg["highest_residual"].isin(_top_two_levels(c))]
-        if len(residual_bad):
-            out.append(
-                (
-                    80,
-                    f"Even with every mitigation described in place, "
-                    f"{_plural(len(residual_bad), 'system keeps', 'systems keep')} a "
-                    f"high or extremely high residual risk: "
-                    f"{_names(list(residual_bad['system']))}.",
-                )
-            )
-        out += _planned_findings(c)
-        applies = int(reg["applies"].sum())
-        out.append(
-            (
-                40,
-                f"The full toolkit applies to {applies} of "
-                f"{_plural(len(reg), 'assessed AI system', 'assessed AI systems')}.",
-            )
+    if not len(reg):
+        return out
+    extreme = reg[reg["rank"] == reg["rank"].max()]
+    top_level = extreme.iloc[0]["highest_inherent"]
+    if top_level:
+        who = [f"{r.system} – {r.unit}" for r in extreme.itertuples()]
+        sentence = counted(
+            c, "finding.top_inherent", len(extreme), level=top_level.lower(), names=names(c, who)
         )
+        out.append((100, sentence))
+    top_two = sorted(c.contents["risk"].levels, key=lambda lv: -lv.rank)[:2]
+    residual_bad = reg[reg["residual_rank"] >= min((lv.rank for lv in top_two), default=99)]
+    if len(residual_bad):
+        bad = names(c, list(residual_bad["system"]))
+        out.append((80, counted(c, "finding.high_residual", len(residual_bad), names=bad)))
+    out += _planned_findings(c)
+    applies = int(reg["applies"].sum())
+    out.append((40, counted(c, "finding.applies", len(reg), applies=applies)))
     return out
 
 
 def _planned_findings(c: Consolidation) -> list[Finding]:
     """Systems whose residual level is lower only thanks to mitigations still planned."""
     qn = c.contents["risk"]
-    rank = {lv.label.get(LANG): lv.rank for lv in qn.levels}
+    rank = {lv.label.get(c.lang): lv.rank for lv in qn.levels}
     reg = c.register
     relying = reg[reg["highest_in_place"].map(rank.get) > reg["highest_residual"].map(rank.get)]
     if not len(relying):
         return []
     who = [
-        f"{r.system} ({str(r.highest_residual).lower()} planned, "
-        f"{str(r.highest_in_place).lower()} today)"
+        text(
+            "finding.planned_detail",
+            c.lang,
+            system=r.system,
+            planned=str(r.highest_residual).lower(),
+            today=str(r.highest_in_place).lower(),
+        )
         for r in relying.itertuples()
     ]
-    return [
-        (
-            75,
-            f"{_plural(len(relying), 'system owes its', 'systems owe their')} lower residual "
-            f"level to mitigations still only planned: {_names(who)}.",
-        )
-    ]
+    return [(75, counted(c, "finding.planned", len(relying), names=names(c, who)))]
 
 
 def _coverage_findings(c: Consolidation) -> list[Finding]:
@@ -100,30 +120,19 @@ def _coverage_findings(c: Consolidation) -> list[Finding]:
     if len(missing):
         who = sorted({str(r.unit_name or r.unit_id) for r in missing.itertuples()})
         unmatched = [f for f in c.report.files if f.status == REJECTED and not f.questionnaire]
-        also = (
-            (
-                f"; {_plural(len(unmatched), 'unreadable file', 'unreadable files')} could not "
-                "be matched to a unit (see Issues)"
-            )
-            if unmatched
-            else ""
+        also = counted(c, "finding.unmatched", len(unmatched)) if unmatched else ""
+        sentence = counted(
+            c,
+            "finding.missing",
+            len(missing),
+            units=counted(c, "finding.units", len(who)),
+            names=names(c, who),
+            also=also,
         )
-        out.append(
-            (
-                90,
-                f"{_plural(len(missing), 'expected return is', 'expected returns are')} "
-                f"missing, from {_plural(len(who), 'unit', 'units')}: {_names(who)}{also}.",
-            )
-        )
+        out.append((90, sentence))
     rejected = [f for f in c.report.files if f.status == REJECTED]
     if rejected:
-        out.append(
-            (
-                60,
-                f"{_plural(len(rejected), 'returned file was', 'returned files were')} "
-                "rejected and must be corrected and sent again (see the Issues sheet).",
-            )
-        )
+        out.append((60, counted(c, "finding.rejected", len(rejected))))
     return out
 
 
@@ -135,16 +144,17 @@ def _readiness_findings(c: Consolidation) -> list[Finding]:
         if len(dims):
             weakest = dims.sort_values("median").iloc[0]
             below = c.readiness[below_band(c)] if len(c.readiness) else c.readiness
-            text = (
-                f"The weakest readiness dimension is {weakest['dimension'].lower()} "
-                f"(median {weakest['median']:.0%}, {weakest['band'].lower()})"
+            sentence = text(
+                "finding.weakest",
+                c.lang,
+                dimension=weakest["dimension"].lower(),
+                median=weakest["median"],
+                band=weakest["band"].lower(),
             )
             if len(below) and not c.unit_level_hidden:
-                text += (
-                    f"; {_plural(len(below), 'unit is', 'units are')} below "
-                    f"{band_label(c.contents['readiness'], c.below_band).lower()} overall"
-                )
-            out.append((70, text + "."))
+                band = band_label(c.contents["readiness"], c.below_band, c.lang).lower()
+                sentence += counted(c, "finding.below_band", len(below), band=band)
+            out.append((70, sentence + "."))
     out += _readiness_flags(c)
     return out
 
@@ -157,25 +167,12 @@ def _readiness_flags(c: Consolidation) -> list[Finding]:
         return out
     capped = r[r["capped"] != ""]
     if len(capped):
-        out.append(
-            (
-                72,
-                f"{_plural(len(capped), 'unit has', 'units have')} a critical statement "
-                f"(legal basis, impact assessment, human review...) at 0 or 1, which holds the "
-                f"overall band down: {_names(list(capped['unit']))}.",
-            )
-        )
+        sentence = counted(c, "finding.capped", len(capped), names=names(c, list(capped["unit"])))
+        out.append((72, sentence))
     flagged = r[r["mostly_na"] != ""]
     where = [f"{x.unit} ({str(x.mostly_na).lower()})" for x in flagged.itertuples()]
     if len(flagged):
-        out.append(
-            (
-                55,
-                f"{_plural(len(flagged), 'unit marked', 'units marked')} more than a fifth of a "
-                f"dimension not applicable: "
-                f"{_names(where)}.",
-            )
-        )
+        out.append((55, counted(c, "finding.mostly_na", len(flagged), names=names(c, where))))
     return out
 
 
@@ -184,34 +181,30 @@ def _action_findings(c: Consolidation) -> list[Finding]:
     if len(c.overdue):
         worst = c.overdue.iloc[0]
         late = (
-            f", the oldest {int(worst['days_late'])} days late ({worst['item']}, {worst['system']})"
-            if worst["days_late"] is not None
+            counted(
+                c,
+                "finding.oldest_late",
+                int(worst["days_late"]),
+                action=_short(str(worst["text"])),
+                system=worst["system"],
+            )
+            if worst["days_late"] is not None and not pd.isna(worst["days_late"])
             else ""
         )
-        systems = c.overdue["system"].nunique()
-        out.append(
-            (
-                65,
-                f"{_plural(len(c.overdue), 'action item is', 'action items are')} "
-                f"overdue across {_plural(systems, 'system', 'systems')}{late}.",
-            )
-        )
+        systems = counted(c, "finding.systems", int(c.overdue["system"].nunique()))
+        sentence = counted(c, "finding.overdue", len(c.overdue), systems=systems, late=late)
+        out.append((65, sentence))
     if len(c.no_evidence):
-        out.append(
-            (
-                50,
-                f"{_plural(len(c.no_evidence), 'action item is', 'action items are')} "
-                "marked done without any evidence reference.",
-            )
-        )
+        out.append((50, counted(c, "finding.no_evidence", len(c.no_evidence))))
     return out
 
 
-def _top_two_levels(c: Consolidation) -> list[str]:
-    qn = c.contents.get("risk")
-    if not qn:
-        return []
-    return [lv.label.get(LANG) for lv in sorted(qn.levels, key=lambda lv: -lv.rank)[:2]]
+def _short(sentence: str, limit: int = 70) -> str:
+    """An item's text, cut at a word where it is long, ending with an ellipsis."""
+    sentence = sentence.rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def below_band(c: Consolidation) -> pd.Series:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..content.load import load_all
 from ..errors import UsageError
 from ..files import atomic_write_bytes
+from ..i18n import LANGUAGES
 from ..returns.discover import Candidate
 from ..returns.report import ValidationReport
 from ..returns.returned import ReturnedFile
@@ -62,14 +63,19 @@ def consolidate(
     progress: Progress | None = None,
     known: Mapping[str, ReturnedFile] | None = None,
     identify: Identify | None = None,
+    lang: str = "en",
 ) -> ConsolidationResult:
     """Validate, keep the accepted (latest per unit), aggregate, record the round in the
     history store (a scratch one when `history` is None), write the summary atomically.
 
     `known` and `identify` are passed to validation (a round's earlier verdicts, and what its
-    mail says about files that cannot be read)."""
+    mail says about files that cannot be read); `lang` is the summary's language."""
     contents = {qn.id: qn for qn in load_all(None, content_dir)}
     readiness = contents.get("readiness")
+    if lang not in LANGUAGES:
+        raise UsageError(
+            f'"{lang}" is not a language of the summary; use one of {", ".join(LANGUAGES)}'
+        )
     if below_band and readiness and below_band not in {b.id for b in readiness.bands}:
         raise UsageError(
             f'"{below_band}" is not a readiness band; use one of '
@@ -96,6 +102,7 @@ def consolidate(
         today=today,
         min_group=min_group,
         below_band=below_band,
+        lang=lang,
     )
     held_as = history_round_id(round_id, c, today or date.today())
     with contextlib.ExitStack() as stack:

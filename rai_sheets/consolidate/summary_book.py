@@ -13,16 +13,28 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import FORMULA_STARTS
+from ..i18n import text
 from ..workbook.styles import NAVY
 from .aggregate import Consolidation
+
+GREY_TAB = "#A6A6A6"  # the coordinator's sheets, after the chief's
 
 
 class Sheet:
     """A worksheet with a cursor and a few typed writers; text is always written inert."""
 
-    def __init__(self, book: SummaryBook, name: str, widths: list[int], landscape: bool = True):
+    def __init__(
+        self,
+        book: SummaryBook,
+        name: str,
+        widths: list[int],
+        landscape: bool = True,
+        grey: bool = False,
+    ):
         self.book = book
         self.ws: Worksheet = book.wb.add_worksheet(name)
+        if grey:
+            self.ws.set_tab_color(GREY_TAB)
         self.row = 0
         self.widths = widths
         for i, w in enumerate(widths):
@@ -33,8 +45,10 @@ class Sheet:
         self.ws.fit_to_pages(1, 0)
         self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
         self.ws.hide_gridlines(2)
-        footer = f"rai-sheets summary{' - round ' + book.c.round_id if book.c.round_id else ''}"
-        self.ws.set_footer(f"&L{footer.replace('&', '&&')}&RPage &P of &N")
+        c = book.c
+        footer = book.t("summary.footer_round", round=c.round_id) if c.round_id else ""
+        footer = footer or book.t("summary.footer")
+        self.ws.set_footer(f"&L{footer.replace('&', '&&')}&R{book.t('summary.page')}")
 
     def text(self, r: int, c: int, value: Any, style: str = "cell") -> None:
         s = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
@@ -80,15 +94,25 @@ class Sheet:
         self.text(self.row, 0, text, "h2")
         self.row += 1
         if note:
-            self.text(self.row, 0, note, "note")
-            self.row += 1
+            self.paragraph(note, "note")
+
+    def paragraph(self, value: str, style: str = "finding", span: int = 0) -> None:
+        """A text across the sheet's columns (or `span` of them), wrapped, as tall as it needs."""
+        span = span or len(self.widths)
+        if span > 1:
+            self.ws.merge_range(self.row, 0, self.row, span - 1, "", self.book.fmt(style))
+        self.text(self.row, 0, value, style)
+        size = self.book.STYLES[style].get("font_size", 10)
+        height = height_of([value], [sum(self.widths[:span]) * 10 / size]) * size // 10
+        self.ws.set_row(self.row, max(height, 15))
+        self.row += 1
 
     def table(
         self,
         headers: list[str],
         rows: list[list[Any]],
         styles: list[str],
-        empty: str = "None.",
+        empty: str = "",
         spans: list[int] | None = None,
     ) -> tuple[int, int]:
         """Write a table at the cursor; return (first data row, last data row).
@@ -99,29 +123,75 @@ class Sheet:
         """
         spans = spans or [1] * len(headers)
         starts = [sum(spans[:i]) for i in range(len(spans))]
-        widths = [
+        self._row(self.row, headers, ["header"] * len(headers), starts, spans)
+        self.ws.set_row(self.row, max(30, height_of(headers, self._widths(starts, spans))))
+        first = self.row + 1
+        if not rows:
+            self.text(first, 0, empty or self.book.t("summary.none"), "note")
+            self.row = first + 2
+            return first, first - 1
+        last = self._body(first, rows, styles, starts, spans)
+        self.row = last + 2
+        return first, last
+
+    def list_table(
+        self, name: str, headers: list[str], rows: list[list[Any]], styles: list[str], empty: str
+    ) -> tuple[int, int]:
+        """A filterable Excel table at the cursor, its header row repeated on every printed
+        page and kept in view; return (first data row, last data row)."""
+        if not rows:
+            return self.table(headers, rows, styles, empty)
+        spans = [1] * len(headers)
+        starts = list(range(len(headers)))
+        header = self.row
+        first = header + 1
+        last = self._body(first, rows, styles, starts, spans)
+        self.ws.add_table(
+            header,
+            0,
+            last,
+            len(headers) - 1,
+            {
+                "name": name,
+                "style": None,
+                "columns": [
+                    {"header": h, "header_format": self.book.fmt("header")} for h in headers
+                ],
+            },
+        )
+        self.ws.set_row(header, max(30, height_of(headers, self._widths(starts, spans))))
+        self.ws.repeat_rows(header)
+        self.ws.freeze_panes(first, 1)
+        self.row = last + 2
+        return first, last
+
+    def _widths(self, starts: list[int], spans: list[int]) -> list[float]:
+        return [
             sum(self.widths[st : st + sp]) if st + sp <= len(self.widths) else 12
             for st, sp in zip(starts, spans, strict=True)
         ]
-        self._row(self.row, headers, ["header"] * len(headers), starts, spans)
-        self.ws.set_row(self.row, max(30, _height(headers, widths)))
-        first = self.row + 1
-        if not rows:
-            self.text(first, 0, empty, "note")
-            self.row = first + 2
-            return first, first - 1
+
+    def _body(
+        self,
+        first: int,
+        rows: list[list[Any]],
+        styles: list[str],
+        starts: list[int],
+        spans: list[int],
+    ) -> int:
+        """The rows of a table from `first`, each as tall as its wrapped text; the last row."""
+        widths = self._widths(starts, spans)
         for i, values in enumerate(rows):
             r = first + i
             self._row(r, values, styles, starts, spans)
             wrapped = [
-                v if st.startswith("wrap") else "" for v, st in zip(values, styles, strict=True)
+                v if st.startswith("wrap") or st in ("flag", "grid") else ""
+                for v, st in zip(values, styles, strict=True)
             ]
-            height = _height(wrapped, widths)
+            height = height_of(wrapped, widths)
             if height > 16:
                 self.ws.set_row(r, height)
-        last = first + len(rows) - 1
-        self.row = last + 2
-        return first, last
+        return first + len(rows) - 1
 
     def _row(
         self, r: int, values: list[Any], styles: list[str], starts: list[int], spans: list[int]
@@ -142,11 +212,11 @@ class Sheet:
                 self.text(r, c, v, st)
 
 
-def _height(texts: Sequence[Any], widths: Sequence[float]) -> int:
+def height_of(texts: Sequence[Any], widths: Sequence[float]) -> int:
     """Points of row height that wrapped texts need in columns of these widths."""
     lines = 1
-    for text, width in zip(texts, widths, strict=True):
-        t = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    for value, width in zip(texts, widths, strict=True):
+        t = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
         if t:
             per_line = max(int(width * 1.15) - 1, 4)
             lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in t.split("\n")))
@@ -168,11 +238,15 @@ class SummaryBook:
         )
         self._formats: dict[tuple[str, bool, str], Any] = {}
 
+    def t(self, key: str, **params: Any) -> str:
+        """The interface string `key` in the summary's language."""
+        return text(key, self.c.lang, **params)
+
     STYLES: dict[str, dict[str, Any]] = {
         "title": {"bold": True, "font_size": 16, "font_color": NAVY},
         "subtitle": {"italic": True, "font_color": "#555555"},
         "h2": {"bold": True, "font_size": 12, "font_color": NAVY},
-        "note": {"italic": True, "font_color": "#555555"},
+        "note": {"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"},
         "header": {
             "bold": True,
             "font_color": "#FFFFFF",
@@ -186,11 +260,29 @@ class SummaryBook:
         "bold": {"border": 1, "bold": True, "valign": "top"},
         "wrapb": {"border": 1, "bold": True, "text_wrap": True, "valign": "top"},
         "center": {"border": 1, "align": "center", "valign": "top"},
+        "wrapc": {"border": 1, "align": "center", "valign": "top", "text_wrap": True},
         "int": {"border": 1, "num_format": "0", "align": "center", "valign": "top"},
         "pct": {"border": 1, "num_format": "0%", "align": "center", "valign": "top"},
         "date": {"border": 1, "num_format": "yyyy-mm-dd", "align": "center", "valign": "top"},
         "finding": {"text_wrap": True, "valign": "top", "font_size": 11},
         "big": {"bold": True, "font_size": 11, "border": 1, "align": "center"},
+        "grid": {"border": 1, "text_wrap": True, "valign": "top", "font_size": 9},
+        "gridhead": {
+            "bold": True,
+            "border": 1,
+            "text_wrap": True,
+            "align": "center",
+            "valign": "vcenter",
+        },
+        "flag": {
+            "border": 1,
+            "bold": True,
+            "text_wrap": True,
+            "valign": "top",
+            "font_color": "#990000",
+            "bg_color": "#F4CCCC",
+        },
+        "legend": {"border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"},
     }
 
     def fmt(self, style: str, quote: bool = False, fill: str = "") -> Any:
@@ -204,6 +296,32 @@ class SummaryBook:
             self._formats[key] = self.wb.add_format(props)
         return self._formats[key]
 
+    def subtitle(self) -> str:
+        """The round, when the summary was produced and how many workbooks it rests on."""
+        c = self.c
+        accepted = len(c.kept)
+        parts = [
+            self.t("summary.round", round=c.round_id) if c.round_id else self.t("summary.all"),
+            self.t("summary.produced", when=f"{c.generated_at:%Y-%m-%d %H:%M}"),
+            self.t(f"summary.accepted_count.{'one' if accepted == 1 else 'many'}", n=accepted),
+        ]
+        return " | ".join(parts)
+
+    def level_fills(self, sheet: Sheet, first: int, last: int, c0: int, c1: int) -> None:
+        """Risk level names in their own colour."""
+        qn = self.c.contents.get("risk")
+        for lv in qn.levels if qn else ():
+            sheet.fill_where(first, last, c0, c1, lv.colour, equals=lv.label.get(self.c.lang))
+
+    def band_fills(self, sheet: Sheet, first: int, last: int, c0: int, c1: int) -> None:
+        """Scores coloured by the band they fall in, and band names by their own colour."""
+        qn = self.c.contents.get("readiness")
+        bands = qn.bands if qn else ()
+        for i, b in enumerate(bands):
+            upper = bands[i + 1].min_fraction if i + 1 < len(bands) else 10.0
+            sheet.fill_where(first, last, c0, c1, b.colour, between=(b.min_fraction, upper - 1e-9))
+            sheet.fill_where(first, last, c0, c1, b.colour, equals=b.label.get(self.c.lang))
+
     def fill(self, colour: str) -> Any:
         """A background colour for conditional formats, made once per colour."""
         key = ("fill", False, colour)
@@ -214,7 +332,7 @@ class SummaryBook:
     def close(self) -> bytes:
         self.wb.set_properties(
             {
-                "title": "Responsible AI - summary for leadership",
+                "title": self.t("summary.title"),
                 "author": "rai-sheets",
                 "comments": self.c.round_id,
             }
