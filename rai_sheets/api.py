@@ -18,7 +18,7 @@ from .consolidate.pipeline import ConsolidationResult, consolidate
 from .content.load import available_questionnaires, check_content, default_content_dir, load_all
 from .content.tables import ContentProblem
 from .errors import UsageError
-from .returns import feedback
+from .returns import issue_report
 from .returns.migrate import Migration, migrate
 from .returns.report import ValidationReport
 from .returns.validate import PARALLEL_THRESHOLD, validate, write_feedback
@@ -100,7 +100,7 @@ def content_check(content_dir: Path | None = None) -> list[ContentProblem]:
 
 
 def write_issue_report(report: ValidationReport, path: Path) -> None:
-    feedback.write_issue_report(report, path)
+    issue_report.write_issue_report(report, path)
 
 
 def questionnaire_ids(content_dir: Path | None = None) -> list[str]:

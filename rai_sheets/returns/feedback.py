@@ -1,107 +1,45 @@
-"""What goes back to people: the coordinator's issue report and the respondent's feedback copy.
+"""What goes back to the respondent: a copy of their own workbook with the offending cells
+marked and commented, and an "Issues" sheet first. The original is never modified.
 
-- `write_issue_report`: one row per issue (and per file without issues), filterable, with a
-  plain-text cell address, for coordinators who live in Excel.
-- `write_feedback`: a copy of the respondent's own workbook with the offending cells
-  highlighted and commented, and an "Issues" sheet first. The original is never modified.
-  openpyxl reads the whole returned workbook to copy it, so the copy is made in an isolated
-  worker process (isolation.py): a workbook that makes it crash or overrun costs only its copy.
-All text is written as text: a value found in a return can never become a formula here, and
-control characters are shown escaped.
+The Issues sheet says, first, what the unit must do given the file's status (rejected: correct
+and send it back; accepted with warnings: nothing to send unless they want to correct), then
+one row per issue with the question's full text, linked to its cell. Cells that must be fixed
+are red with a thick red border, cells to check orange with a dashed border: neither can be
+mistaken for an answer cell. The words are the interface catalogue's, in the workbook's own
+language; no coordinator's path appears. openpyxl reads the whole returned workbook to copy
+it, so the copy is made in an isolated worker process (isolation.py): a workbook that makes it
+crash or overrun costs only its copy. All text is written as text: a value found in a return
+can never become a formula here, and control characters are shown escaped.
 """
 
 from __future__ import annotations
 
 import io
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import openpyxl
-import xlsxwriter
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
-from ..content.load import load_all
+from ..content.load import load_all, load_questionnaire
 from ..files import atomic_write_bytes, safe_filename
-from ..issues import ERROR, Issue, printable, render
+from ..i18n import text
+from ..issues import ERROR, REJECTED, Issue, printable, render
+from ..model import Questionnaire
 from ..workbook.layout import ISSUES_SHEET
 from .isolation import Failure, run_isolated
 from .migrate import migrated_workbook, question_maps
-from .report import ValidationReport
 from .returned import ReturnedFile
 
-REPORT_COLUMNS = (
-    "file",
-    "status",
-    "questionnaire",
-    "unit",
-    "system",
-    "severity",
-    "code",
-    "sheet",
-    "cell",
-    "message",
-)
 ERROR_FILL = PatternFill("solid", fgColor="F4CCCC")
-WARNING_FILL = PatternFill("solid", fgColor="FFF2CC")
-
-
-def write_issue_report(report: ValidationReport, path: Path) -> None:
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    header = wb.add_format(
-        {
-            "bold": True,
-            "font_color": "#FFFFFF",
-            "bg_color": "#1F3864",
-            "text_wrap": True,
-            "valign": "top",
-        }
-    )
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    top = wb.add_format({"valign": "top"})
-    ws = wb.add_worksheet("Issues")
-    widths = (34, 22, 14, 12, 12, 9, 24, 14, 7, 90)
-    for c, (name, width) in enumerate(zip(REPORT_COLUMNS, widths, strict=True)):
-        ws.write_string(0, c, name, header)
-        ws.set_column(c, c, width)
-    r = 0
-    for f in report.files:
-        rows: list[Issue | None] = list(f.issues) or [None]
-        for issue in rows:
-            r += 1
-            values = (
-                f.name,
-                f.status,
-                f.questionnaire,
-                f.unit_id or f.unit_name,
-                f.system_id,
-                issue.severity if issue else "",
-                issue.code if issue else "",
-                issue.sheet if issue else "",
-                issue.cell if issue else "",
-                issue.message if issue else (f.skipped_reason or "no issues"),
-            )
-            for c, v in enumerate(values):
-                text = printable(str(v or ""))
-                ws.write_string(r, c, text, wrap if c == len(values) - 1 else top)
-    ws.autofilter(0, 0, max(r, 1), len(REPORT_COLUMNS) - 1)
-    ws.freeze_panes(1, 0)
-    summary = wb.add_worksheet("Summary")
-    summary.set_column(0, 0, 28)
-    for i, (key, count) in enumerate(report.summary().items()):
-        summary.write_string(i, 0, key)
-        summary.write_number(i, 1, count)
-    wb.close()
-    atomic_write_bytes(path, buf.getvalue())
+WARNING_FILL = PatternFill("solid", fgColor="F9CB9C")  # orange: unlike any answer cell
+ERROR_BORDER = Border(*(Side("thick", color="C00000"),) * 4)
+WARNING_BORDER = Border(*(Side("mediumDashed", color="B45F06"),) * 4)
+NAVY = "1F3864"
+FONT = "Calibri"
 
 
 def feedback_name(rf: ReturnedFile) -> str:
@@ -145,7 +83,7 @@ def _copy_or_why(rf: ReturnedFile, out_dir: Path, content_dir: Path | None) -> P
     try:
         if _old(rf):
             return _migrated_copy(rf, out_dir, content_dir) or "it could not be migrated"
-        return _marked_copy(rf, out_dir)
+        return _marked_copy(rf, out_dir, content_dir)
     except MemoryError:
         raise
     except Exception as exc:  # the copy is a courtesy; the report already has the issues
@@ -164,40 +102,12 @@ def _migrated_copy(rf: ReturnedFile, out_dir: Path, content_dir: Path | None) ->
     return target
 
 
-def _marked_copy(rf: ReturnedFile, out_dir: Path) -> Path:
+def _marked_copy(rf: ReturnedFile, out_dir: Path, content_dir: Path | None) -> Path:
     target = out_dir / feedback_name(rf)
-    src = Path(rf.path)
-    wb = openpyxl.load_workbook(src, keep_links=False)
-    marked: dict[tuple[str, str], list[str]] = {}
-    for issue in rf.issues:
-        if issue.sheet in wb.sheetnames and issue.cell:
-            marked.setdefault((issue.sheet, issue.cell), []).append(issue.message)
-            cell = wb[issue.sheet][issue.cell]
-            worst = cell.fill == ERROR_FILL or issue.severity == ERROR
-            cell.fill = ERROR_FILL if worst else WARNING_FILL
-    for (sheet, cell_ref), messages in marked.items():
-        text = "\n\n".join(messages)[:2000]
-        wb[sheet][cell_ref].comment = Comment(text, "rai-sheets", width=420, height=160)
+    wb = openpyxl.load_workbook(Path(rf.path), keep_links=False)
+    _mark(wb, rf.issues)
     ws = wb.create_sheet(ISSUES_SHEET, 0)
-    ws.append(["What to fix before you send the workbook back"])
-    ws["A1"].font = Font(bold=True, size=14, color="1F3864")
-    ws.append(
-        [
-            f"File: {printable(rf.name)}. Cells with a problem are shaded red (must fix) or yellow "
-            "(please check) and carry a note with the explanation."
-        ]
-    )
-    ws.append([])
-    ws.append(["Severity", "Sheet", "Cell", "What is wrong and how to fix it"])
-    for c in ws[4]:
-        c.font = Font(bold=True)
-    for issue in rf.issues:
-        # Messages quote what the respondent typed; keep them text, never formulas.
-        ws.append([issue.severity, issue.sheet, issue.cell, issue.message])
-        ws.cell(ws.max_row, 4).data_type = "s"
-        ws.cell(ws.max_row, 4).alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCD", (10, 16, 8, 110), strict=True):
-        ws.column_dimensions[col].width = width
+    _issues_sheet(ws, rf, wb.sheetnames, _questions(rf, content_dir))
     wb.active = 0
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet.title == ISSUES_SHEET
@@ -207,3 +117,100 @@ def _marked_copy(rf: ReturnedFile, out_dir: Path) -> Path:
     wb.save(buf)
     atomic_write_bytes(target, buf.getvalue())
     return target
+
+
+def _mark(wb: openpyxl.Workbook, issues: list[Issue]) -> None:
+    """Shade and border each cell with an issue (red wins over orange) and note why."""
+    marked: dict[tuple[str, str], list[str]] = {}
+    for issue in issues:
+        if issue.sheet in wb.sheetnames and issue.cell:
+            marked.setdefault((issue.sheet, issue.cell), []).append(issue.message)
+            cell = wb[issue.sheet][issue.cell]
+            worst = cell.fill == ERROR_FILL or issue.severity == ERROR
+            cell.fill = ERROR_FILL if worst else WARNING_FILL
+            cell.border = ERROR_BORDER if worst else WARNING_BORDER
+    for (sheet, cell_ref), messages in marked.items():
+        note = printable("\n\n".join(messages))[:2000]
+        wb[sheet][cell_ref].comment = Comment(note, "rai-sheets", width=420, height=160)
+
+
+def _questions(rf: ReturnedFile, content_dir: Path | None) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> the full text of the question answered there, in the file's language."""
+    try:
+        qn: Questionnaire = load_questionnaire(rf.questionnaire, content_dir)
+    except Exception:  # the content cannot be read: the messages still say what is wrong
+        return {}
+    by_name = {q.input_name(f): q for q in qn.questions for f in q.fields}
+    return {
+        place: by_name[name].label.get(rf.lang)
+        for name, place in rf.cells.items()
+        if name in by_name
+    }
+
+
+def _issues_sheet(
+    ws: Worksheet, rf: ReturnedFile, sheets: list[str], questions: dict[tuple[str, str], str]
+) -> None:
+    """What to do, given the file's status, then one row per issue linked to its cell."""
+    lang = rf.lang
+    rejected = rf.status == REJECTED or rf.rejected
+    what = "rejected" if rejected else "warnings"
+    ws.append([text(f"feedback.heading_{what}", lang)])
+    ws["A1"].font = Font(name=FONT, bold=True, size=14, color=NAVY)
+    ws.append([text(f"feedback.todo_{what}", lang)])
+    ws.append([text("feedback.file", lang, file=printable(PurePath(rf.name).name))])
+    ws.append([text("feedback.must_fix", lang), text("feedback.please_check", lang)])
+    for cell, fill, border in (
+        (ws["A4"], ERROR_FILL, ERROR_BORDER),
+        (ws["B4"], WARNING_FILL, WARNING_BORDER),
+    ):
+        cell.fill, cell.border = fill, border
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells("A2:E2")
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].height = 48
+    ws.row_dimensions[4].height = 20
+    ws.append([])
+    ws.append(
+        [
+            text("feedback.col_severity", lang),
+            text("feedback.col_sheet", lang),
+            text("feedback.col_cell", lang),
+            text("feedback.col_question", lang),
+            text("feedback.col_message", lang),
+        ]
+    )
+    header = ws.max_row
+    for c in ws[header]:
+        c.font = Font(name=FONT, bold=True, color="FFFFFF")
+        c.fill = PatternFill("solid", fgColor=NAVY)
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+    for issue in rf.issues:
+        _issue_row(ws, issue, sheets, questions.get((issue.sheet, issue.cell), ""), lang)
+    for col, width in zip("ABCDE", (14, 16, 11, 55, 80), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.row_dimensions[header].height = 32
+    ws.freeze_panes = ws.cell(header + 1, 1)
+    ws.print_title_rows = f"{header}:{header}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _issue_row(ws: Worksheet, issue: Issue, sheets: list[str], question: str, lang: str) -> None:
+    severity = "must_fix" if issue.severity == ERROR else "please_check"
+    # Messages quote what the respondent typed; keep them text, never formulas, and escaped.
+    message = printable(issue.message)
+    ws.append([text(f"feedback.{severity}", lang), issue.sheet, issue.cell, question, message])
+    r = ws.max_row
+    ws.cell(r, 1).fill = ERROR_FILL if issue.severity == ERROR else WARNING_FILL
+    for c in range(1, 6):
+        ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+    for c in (4, 5):
+        ws.cell(r, c).data_type = "s"
+    if issue.cell and issue.sheet in sheets:
+        link = ws.cell(r, 3)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{issue.sheet}'!{issue.cell}")
+        link.font = Font(name=FONT, color="0563C1", underline="single")
+    longest = max(len(question) / 60, len(message) / 85, 1)
+    ws.row_dimensions[r].height = 15 * (int(longest) + 1)
