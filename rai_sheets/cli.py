@@ -517,12 +517,14 @@ def migrate(paths: tuple[Path, ...], out_dir: Path, content_dir: Path | None, qu
     help="Folder for everything.",
 )
 def demo(out_dir: Path) -> None:
-    """Run the whole pipeline on built-in example data (a fictional agency).
+    """Run the whole pipeline on built-in example data (a fictional agency), two rounds.
 
-    Writes a roster, the workbooks sent to every unit, simulated returns (with the usual
-    mistakes), then validates and consolidates them, and prints where each output is.
+    Writes a roster; last year's round, answered and consolidated into the history store;
+    this year's workbooks, pre-filled with last year's answers; the units' replies (some
+    answers changed, with the usual mistakes); then validates and consolidates them, with
+    what changed since last year, and prints where each output is.
     """
-    from .demo import run_demo
+    from .demo import PREVIOUS, ROUND, run_demo
 
     progress, finish = progress_bar("Validating", True)
     try:
@@ -532,9 +534,15 @@ def demo(out_dir: Path) -> None:
     assert res.report is not None
     click.echo(render.validation_summary(res.report.report))
     click.echo("")
+    click.echo(
+        f"Two rounds: {PREVIOUS} answered and consolidated first, then {ROUND} sent "
+        f"pre-filled with the answers of {PREVIOUS}; the summary shows what changed."
+    )
+    click.echo("")
     click.echo("Outputs:")
     for label, path in (
         ("roster", res.roster),
+        (f"round {PREVIOUS}", res.previous),
         ("workbooks sent", res.sent),
         ("returns received", res.returns),
         ("leadership summary", res.summary),
@@ -548,7 +556,7 @@ def demo(out_dir: Path) -> None:
     click.echo("")
     click.echo("Open the leadership summary first. Re-run the last step yourself with:")
     click.echo(
-        f"  rai-sheets consolidate {res.returns} --units {res.roster} --round 2026Q4 "
+        f"  rai-sheets consolidate {res.returns} --units {res.roster} --round {ROUND} "
         f"-o {res.summary} --history {res.history}"
     )
 

@@ -117,12 +117,43 @@ def answers_for(
         elif q.type == "check":
             out |= _check(qn, q, rng, p, today, stage)
         elif q.type == "log":
-            out |= _log(qn, q, rng, today)
+            out |= _log(qn, q, rng, today, stage)
         elif q.id in acceptance:
             continue
         else:
             for f in q.fields:
                 out[q.input_name(f)] = _simple(qn, q, f.kind, f.scale_id, rng, today, p, stage)
+    return out | _acceptance(qn, out, rng, today)
+
+
+def revise(
+    qn: Questionnaire,
+    carried: dict[str, Any],
+    rng: random.Random,
+    profile: Profile,
+    today: date,
+    keep: float = 0.7,
+    renew: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """A respondent's answers in the next round, from the workbook pre-filled with last
+    round's: each question's carried answer is kept with probability `keep`, else answered
+    afresh for the profile as it is now (always, in the sections `renew` names: what the
+    respondent has looked at again); the life-cycle stage and anything not carried (the
+    date the form is filled in, items now due) are answered afresh, and the acceptance is
+    recorded again for the residual risk the answers now give."""
+    fresh = answers_for(qn, rng, profile, today)
+    acceptance = {qn.setting(f"acceptance_{k}") for k in ("by", "role", "date", "level")}
+    out: dict[str, Any] = {}
+    for q in qn.questions:
+        if q.id in acceptance:
+            continue
+        names = [q.input_name(f) for f in q.fields]
+        mine = {n: carried[n] for n in names if carried.get(n) not in (None, "")}
+        lifecycle = any(f.scale_id == "lifecycle" for f in q.fields) and q.type != "log"
+        if mine and not lifecycle and q.section_id not in renew and rng.random() < keep:
+            out |= mine
+        else:
+            out |= {n: fresh[n] for n in names if n in fresh}
     return out | _acceptance(qn, out, rng, today)
 
 
@@ -234,29 +265,41 @@ def _check(
     return out
 
 
-def _log(qn: Questionnaire, q: Question, rng: random.Random, today: date) -> dict[str, Any]:
+# The decision that closes each life-cycle stage, and one that may interrupt it.
+DECISIONS = {
+    "planning": "Proceed to procurement",
+    "design": "Contract awarded; build and test with local data",
+    "deployment": "Go-live approved in one district",
+    "use": "Continue use after the annual review",
+    "evaluation": "Continue, with the operating procedure revised",
+}
+PAUSE = "Pause pending an independent bias test"
+
+
+def _log(
+    qn: Questionnaire, q: Question, rng: random.Random, today: date, stage: int
+) -> dict[str, Any]:
+    """One decision per stage reached so far, oldest first, a few months apart."""
     out: dict[str, Any] = {}
-    stages = [c.code for c in qn.scales["lifecycle"].choices]
-    for n in range(1, rng.randint(1, 4) + 1):
+    stages = [c.code for c in qn.scales["lifecycle"].choices][: stage + 1]
+    when = today - timedelta(days=rng.randint(60, 120) * len(stages))
+    for n, code in enumerate(stages, start=1):
 
         def name(key: str, n: int = n) -> str:
             return q.input_name(q.field(f"{n:02d}_{key}"))
 
-        out[name("date")] = today - timedelta(days=rng.randint(10, 400))
-        out[name("stage")] = stages[min(n - 1, len(stages) - 1)]
-        out[name("decision")] = rng.choice(
-            [
-                "Proceed to procurement",
-                "Approve pilot in one district",
-                "Go-live approved",
-                "Pause pending bias test",
-            ]
+        when += timedelta(days=rng.randint(40, 110))
+        out[name("date")] = min(when, today)
+        out[name("stage")] = code
+        out[name("decision")] = PAUSE if rng.random() < 0.1 else DECISIONS.get(code, "Proceed")
+        out[name("decided_by")] = rng.choice(ACCEPTORS[3] + ACCEPTORS[4])
+        out[name("rationale")] = rng.choice(
+            ["Board minutes of the month", "Legal advice and impact assessment", "Pilot results"]
         )
-        out[name("decided_by")] = rng.choice(OWNERS)
-        out[name("rationale")] = "See board minutes"
         if "risk_level" in qn.scales:
             out[name("risk_level")] = rng.choice(["medium", "high", "high", "extreme"])
-            out[name("conditions")] = rng.choice(["none", "Pilot limited to one district"])
+            if rng.random() < 0.4:
+                out[name("conditions")] = "Limited to one district until the review"
             out[name("next_review")] = out[name("date")] + timedelta(days=180)
     return out
 
@@ -271,7 +314,7 @@ def _simple(
     p: Profile,
     stage: int,
 ) -> Any:
-    if q.id == qn.setting("current_stage") and qn.stage_order:
+    if scale_id == "lifecycle" and qn.stage_order:  # the stage the system is at now
         return qn.stage_order[stage]
     if q.id == qn.setting("applicability_general"):
         return "no"  # the agency's systems are built or configured for policing
