@@ -33,7 +33,16 @@ DECISION_COLUMNS = (
     "rationale",
     "next_review",
 )
-UNASSESSED_COLUMNS = ("system_id", "system", "unit", "why", "assessed_at", "now_at")
+UNASSESSED_COLUMNS = (
+    "system_id",
+    "system",
+    "unit",
+    "why",
+    "assessed_at",
+    "now_at",
+    "inherent",  # the levels of the assessment made at an earlier stage
+    "residual",
+)
 MISSING, REJECTED_WHY, EARLIER_STAGE = "missing", "rejected", "earlier-stage"
 
 
@@ -111,12 +120,10 @@ def unassessed(
     order = list(risk.stage_order)
     rows = []
     for system_id, (name, unit) in systems.items():
-        row = {
+        row = dict.fromkeys(UNASSESSED_COLUMNS, "") | {
             "system_id": system_id,
             "system": name,
             "unit": unit,
-            "assessed_at": "",
-            "now_at": "",
         }
         f = assessed.get(system_id)
         if f is None:
@@ -130,9 +137,16 @@ def unassessed(
                     "why": EARLIER_STAGE,
                     "assessed_at": _label(risk, "lifecycle", at, lang),
                     "now_at": _label(risk, "lifecycle", now, lang),
+                    "inherent": _level(risk, f.scores.get("highest_inherent"), lang),
+                    "residual": _level(risk, f.scores.get("highest_residual"), lang),
                 }
             )
     return pd.DataFrame(rows, columns=list(UNASSESSED_COLUMNS))
+
+
+def _level(qn: Questionnaire, level_id: Any, lang: str) -> str:
+    level = qn.levels_by_id.get(str(level_id))
+    return level.label.get(lang).lower() if level else ""
 
 
 def _systems(files: Sequence[ReturnedFile], roster: Roster | None) -> dict[str, tuple[str, str]]:

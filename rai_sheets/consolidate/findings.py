@@ -48,6 +48,15 @@ def findings(c: Consolidation) -> list[str]:
 
 def why_unassessed(c: Consolidation, row: Any) -> str:
     """Why a system has no valid risk assessment, in a few words."""
+    if row.why == EARLIER_STAGE and row.inherent:
+        return text(
+            "unassessed.earlier_stage_levels",
+            c.lang,
+            then=row.assessed_at,
+            now=row.now_at,
+            inherent=row.inherent,
+            residual=row.residual,
+        )
     if row.why == EARLIER_STAGE:
         return text("unassessed.earlier_stage", c.lang, then=row.assessed_at, now=row.now_at)
     return text(f"unassessed.{row.why}", c.lang)
