@@ -33,6 +33,14 @@ def _history_in_tmp(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def demo(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The demo's two rounds, run once: last year's, then this year's with its mistakes."""
+    from rai_sheets.demo import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo") / "round")
+
+
+@pytest.fixture(scope="session")
 def content_dir() -> Path:
     return default_content_dir()
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from rai_sheets import api
 from rai_sheets.cli import cli
-from rai_sheets.demo import ROUND, run_demo
+from rai_sheets.demo import ROUND
 from rai_sheets.model import Unit
 from rai_sheets.simulate import Profile, answers_for
 
@@ -28,13 +28,21 @@ def sheet_rows(path: Path, sheet: str) -> list[tuple]:
     return list(openpyxl.load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
 
 
+def table_rows(path: Path, sheet: str, header_first: str) -> list[dict]:
+    """The rows of the first table on a summary sheet whose header starts with `header_first`,
+    as dicts keyed by the header."""
+    rows = sheet_rows(path, sheet)
+    at = next(i for i, r in enumerate(rows) if r and r[0] == header_first)
+    out = []
+    for r in rows[at + 1 :]:
+        if not r or all(v is None for v in r):
+            break
+        out.append({k: v for k, v in zip(rows[at], r, strict=False) if k})
+    return out
+
+
 def find(rows: list[tuple], first: str) -> list[tuple]:
     return [r for r in rows if r and r[0] == first]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return run_demo(tmp_path_factory.mktemp("demo") / "round")
 
 
 def test_a_round_of_a_dozen_units_goes_end_to_end(demo):
@@ -51,28 +59,24 @@ def test_a_round_of_a_dozen_units_goes_end_to_end(demo):
     hotspot = names[f"risk_U06_S-HOTSPOT_{ROUND}.xlsx"]
     assert [(i.code, i.sheet) for i in hotspot.issues] == [("acceptance-missing", "Acceptance")]
 
-    coverage = sheet_rows(demo.summary, "Coverage")
-    header = next(r for r in coverage if r and r[0] == "Questionnaire")
-    rows = [
-        dict(zip(header, r, strict=False))
-        for r in coverage[coverage.index(header) + 1 :]
-        if r and r[0] in ("readiness", "risk", "action")
-    ]
+    rows = table_rows(demo.summary, "Coverage", "Questionnaire")
     status = {(r["Questionnaire"], r["Unit id"], r["System id"] or "", r["Status"]) for r in rows}
-    assert ("readiness", "U13", "", "missing") in status  # never answered
-    assert ("risk", "U08", "S-OSINT", "missing") in status
-    assert ("readiness", "U05", "", "missing") in status  # its only file was unreadable
-    assert ("action", "U12", "S-DOCS", "rejected") in status
+    assert ("Readiness", "U13", "", "Missing") in status  # never answered
+    assert ("Risk", "U08", "S-OSINT", "Missing") in status
+    assert ("Readiness", "U05", "", "Missing") in status  # its only file was unreadable
+    assert ("Action", "U12", "S-DOCS", "Rejected") in status
     # the duplicate: the earlier draft is superseded, the later one counts, and it says so
-    face = [r for r in rows if r["Questionnaire"] == "risk" and r["Unit id"] == "U03"]
+    face = [r for r in rows if r["Questionnaire"] == "Risk" and r["Unit id"] == "U03"]
     by_status = {r["Status"]: r for r in face}
-    assert by_status["superseded"]["File"].endswith(f"risk_U03_S-FACE_{ROUND}_draft.xlsx")
-    assert "the workbook saved last is kept" in by_status["superseded"]["Note"]
-    kept = by_status["accepted-with-warnings"]  # both copies carry the duplicate warning
-    assert kept["File"].endswith(f"risk_U03_S-FACE_{ROUND}.xlsx")
+    assert by_status["Superseded"]["File"] == f"risk_U03_S-FACE_{ROUND}_draft.xlsx"  # no folder
+    assert "the workbook saved last is kept" in by_status["Superseded"]["Why"]
+    kept = by_status["Accepted with warnings"]  # both copies carry the duplicate warning
+    assert kept["File"] == f"risk_U03_S-FACE_{ROUND}.xlsx"
+    assert kept["AI system"] == "Custody image search (facial recognition)"
     # every roster entry is on the coverage sheet, by id and name
-    expected = {("readiness", f"U{i:02d}") for i in range(1, 14)}
+    expected = {("Readiness", f"U{i:02d}") for i in range(1, 14)}
     assert expected <= {(r["Questionnaire"], r["Unit id"]) for r in rows}
+    assert not any(str(demo.folder) in str(v) for r in rows for v in r.values())
 
     overview = sheet_rows(demo.summary, "Overview")
     titles = {"Organizational Readiness Assessment", "Risk Assessment Questionnaire"}

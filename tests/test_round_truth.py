@@ -21,7 +21,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
@@ -39,7 +38,7 @@ from rai_sheets.rounds.status import status
 from rai_sheets.simulate import Profile, answers_for
 from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 
-from .test_rounds import reply, smtp_args
+from .test_rounds import coverage_of, reply, smtp_args
 
 PARIS = ZoneInfo("Europe/Paris")
 COORDINATOR_NAME = "Gouvernance de l’IA – Île-de-France"
@@ -292,14 +291,13 @@ def test_a_round_tells_the_truth_from_invitation_to_summary(tmp_path, smtp_inbox
     assert result.exit_code == 0, result.output
     assert "Round R1 is complete" in result.output
     assert not [n for n in read() if n.startswith("scan0001")]
-    coverage = list(
-        openpyxl.load_workbook(folder / "summary.xlsx")["Coverage"].iter_rows(values_only=True)
-    )
-    table = [r for r in coverage if r and r[6] and ".xlsx" in str(r[6])]
-    blamed = [r for r in table if r[1] and "scan0001" in f"{r[6]} {r[7]}"]
-    own = [r for r in table if "scan0001" in str(r[6])]
-    assert not blamed and len(own) == 1 and not own[0][1] and own[0][5] == "rejected"
-    assert not [r for r in coverage if r and r[5] == "missing"]
+    coverage = coverage_of(folder / "summary.xlsx")
+    table = [r for r in coverage if ".xlsx" in str(r["File"] or "")]
+    blamed = [r for r in table if r["Unit id"] and "scan0001" in f"{r['File']} {r['Why']}"]
+    own = [r for r in table if "scan0001" in str(r["File"])]
+    assert not blamed and len(own) == 1 and not own[0]["Unit id"]
+    assert own[0]["Status"] == "Rejected"
+    assert not [r for r in coverage if r["Status"] == "Missing"]
 
 
 def manifest_row(qid: str, uid: str, recipient: str, system: str = "") -> ManifestRow:

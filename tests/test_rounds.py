@@ -32,6 +32,14 @@ from rai_sheets.rounds.folder import open_round
 from rai_sheets.simulate import Profile, answers_for
 from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 
+
+def coverage_of(summary: Path) -> list[dict]:
+    """The summary's Coverage table, one dict per row keyed by its header."""
+    rows = list(openpyxl.load_workbook(summary)["Coverage"].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r and r[0] == "Questionnaire")
+    return [dict(zip(rows[at], r, strict=False)) for r in rows[at + 1 :] if any(r)]
+
+
 COORDINATOR = "ai-governance@police.example"
 UNITS = [(f"U{i:02d}", f"Unit {i}", f"u{i:02d}@police.example") for i in range(1, 13)]
 SYSTEMS = {
@@ -300,11 +308,9 @@ def test_a_round_of_a_dozen_units_end_to_end(tmp_path, smtp_server):
 
     result = run(cli, ["consolidate", "--round", "R1", "--rounds-dir", str(rounds)])
     assert result.exit_code == 1  # the rejected return is still there
-    coverage = list(
-        openpyxl.load_workbook(rnd.folder / "summary.xlsx")["Coverage"].iter_rows(values_only=True)
-    )
-    missing = {(r[0], r[1]) for r in coverage if r and r[5] == "missing"}
-    assert missing == {("readiness", "U09"), ("readiness", "U11")}
+    coverage = coverage_of(rnd.folder / "summary.xlsx")
+    missing = {(r["Questionnaire"], r["Unit id"]) for r in coverage if r["Status"] == "Missing"}
+    assert missing == {("Readiness", "U09"), ("Readiness", "U11")}
     audit = [json.loads(line) for line in (rnd.folder / "audit.jsonl").read_text().splitlines()]
     assert {
         "distribute",

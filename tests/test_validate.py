@@ -260,19 +260,10 @@ def test_report_and_feedback_workbooks_leave_the_original_untouched(tmp_path, qu
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
     rows = list(openpyxl.load_workbook(report_path)["Issues"].iter_rows(values_only=True))
-    assert rows[0][:9] == (
-        "file",
-        "status",
-        "questionnaire",
-        "unit",
-        "system",
-        "severity",
-        "code",
-        "sheet",
-        "cell",
-    )
+    first = dict(zip(rows[0], rows[1], strict=True))
     cell = plan(qn).inputs["in_plan_1_status"].a1
-    assert (rows[1][6], rows[1][7], rows[1][8]) == ("not-in-list", "Checklist", cell)
+    assert (first["Code"], first["Sheet"], first["Cell"]) == ("not-in-list", "Checklist", cell)
+    assert (first["File"], first["Status"], first["Severity"]) == (path.name, "Rejected", "Error")
 
     copy = openpyxl.load_workbook(fb / f"{path.stem}_feedback.xlsx")
     assert copy.sheetnames[0] == ISSUES_SHEET
@@ -331,7 +322,9 @@ def test_a_respondent_fixes_the_feedback_copy_and_it_is_accepted(tmp_path, quest
     assert CliRunner().invoke(cli, ["validate", str(bad), "--feedback", str(fb)]).exit_code == 1
     copy = fb / f"{bad.stem}_feedback.xlsx"
     wb = openpyxl.load_workbook(copy)
-    _severity, sheet, cell, _message = next(wb[ISSUES_SHEET].iter_rows(min_row=5, values_only=True))
+    rows = list(wb[ISSUES_SHEET].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "What to do")
+    _what, sheet, cell, _question, _message = rows[header + 1][:5]
     wb[sheet][cell] = "3 - Established"  # the unit corrects the marked cell and saves
     wb.save(copy)
     result = CliRunner().invoke(cli, ["validate", str(copy)])
