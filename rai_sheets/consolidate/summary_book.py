@@ -219,8 +219,24 @@ def height_of(texts: Sequence[Any], widths: Sequence[float]) -> int:
         t = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
         if t:
             per_line = max(int(width * 1.15) - 1, 4)
-            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in t.split("\n")))
+            lines = max(lines, sum(wrapped_lines(part, per_line) for part in t.split("\n")))
     return 13 * lines + 3
+
+
+def wrapped_lines(text: str, per_line: int) -> int:
+    """Lines a paragraph takes when wrapped at spaces, as a spreadsheet wraps it: a word that
+    does not fit on what is left of a line starts the next one."""
+    lines, used = 1, 0
+    for word in text.split(" "):
+        size = len(word)
+        if used and used + 1 + size > per_line:
+            lines, used = lines + 1, 0
+        if size > per_line:  # a word longer than the line is broken where it must be
+            lines += (used + size - 1) // per_line
+            used = (used + size) % per_line or per_line
+        else:
+            used += size + (1 if used else 0)
+    return lines
 
 
 class SummaryBook:

@@ -9,7 +9,7 @@ from .trends import OVERALL, Trends
 
 SHEET = "Trends"
 UP, DOWN = "#D9EAD3", "#F4CCCC"
-GRID = [34, 22] + [13] * 10
+GRID = [34, 22] + [13] * 12  # room for ten dimensions, the overall and a count
 
 
 def write_trends(book: SummaryBook) -> None:
