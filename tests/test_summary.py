@@ -312,3 +312,13 @@ def test_a_round_without_risk_returns_still_has_a_grid_that_adds_up(tmp_path, qu
     api.consolidate([returns], units=_roster(tmp_path), output=tmp_path / "s.xlsx", jobs=1)
     g = grid(rows_of(tmp_path / "s.xlsx", "Overview"))
     assert g["No valid risk assessment"][-1] == 4 == g["All AI systems"][-1]
+
+
+def test_a_header_of_long_words_gets_a_line_for_each_word_that_does_not_fit():
+    from rai_sheets.consolidate.summary_book import height_of, wrapped_lines
+
+    # "Community / engagement / and / transparency" in a column 13 characters wide
+    assert wrapped_lines("Community engagement and transparency", 13) == 4
+    assert wrapped_lines("up 6 pts", 13) == 1
+    assert wrapped_lines("x" * 30, 10) == 3  # a word longer than the line is broken
+    assert height_of(["Community engagement and transparency"], [11]) > height_of(["Data"], [11])
