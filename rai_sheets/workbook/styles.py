@@ -95,13 +95,8 @@ class Styles:
         self.carried = f(carried)
         self.carried_date = f({**carried, "num_format": "yyyy-mm-dd", "align": "left"})
         self.carried_number = f({**carried, "num_format": "0.##"})
-        res: dict[str, Any] = {
-            **base,
-            "bg_color": RESULT_FILL,
-            "border": 1,
-            "bold": True,
-            "align": "center",
-        }
+        res: dict[str, Any] = {**base, "bg_color": RESULT_FILL, "border": 1, "bold": True}
+        res["align"] = "center"
         self.result = f(res)
         self.result_pct = f({**res, "num_format": "0%"})
         self.result_int = f({**res, "num_format": "0"})
