@@ -145,7 +145,8 @@ def test_a_folder_of_every_hostile_case_and_good_returns_gives_one_full_report(
     assert peak_mb < MEMORY_BUDGET_MB, run
 
     rows = list(openpyxl.load_workbook(report).active.iter_rows(min_row=2, values_only=True))
-    status = {Path(str(r[0])).name: r[1] for r in rows}
+    # the report says statuses in words ("Accepted with warnings"): compare them as codes
+    status = {Path(str(r[0])).name: str(r[1]).lower().replace(" ", "-") for r in rows}
     assert set(status) == {n.replace("\x1b", "\\x1b") for n in expected}
     for name, want in expected.items():
         assert status[name.replace("\x1b", "\\x1b")].startswith(want), name
@@ -263,7 +264,7 @@ def test_control_characters_are_shown_escaped_in_console_report_and_feedback(
     rows = list(openpyxl.load_workbook(report).active.iter_rows(min_row=2, values_only=True))
     assert any(shown in str(r[-1]) for r in rows)
     copy = openpyxl.load_workbook(feedback / "control_choice_feedback.xlsx")
-    messages = [str(r[3]) for r in copy["Issues"].iter_rows(min_row=5, values_only=True)]
+    messages = [str(v) for r in copy["Issues"].iter_rows(min_row=5, values_only=True) for v in r]
     assert any(shown in m for m in messages)
     assert "no feedback copy could be written" not in result.output
 
