@@ -89,6 +89,20 @@ def test_content_check_names_file_line_and_column_of_each_problem(content_dir, t
     assert 'readiness/bands.csv, line 3, column min_percent: "thirty-five" is not a number' in out
 
 
+def test_content_check_finds_a_text_whose_comma_shifted_the_columns(content_dir, tmp_path):
+    """An unquoted comma in a label pushes the guidance into a column the header lacks: the
+    guidance would be silently lost, so the row is named."""
+    root = _broken_copy(content_dir, tmp_path)
+    questions = root / "action" / "questions.csv"
+    line = _line_of(questions, "owning_unit,")
+    _edit(questions, ",Owning unit,", ",Owning unit, in full,")  # the label, unquoted
+
+    result = CliRunner().invoke(cli, ["content", "check", str(root)])
+
+    assert result.exit_code == 1
+    assert f"action/questions.csv, line {line}: has 1 field(s) more than the header" in result.output
+
+
 def test_content_check_reports_a_missing_column_and_an_unknown_scale(content_dir, tmp_path):
     root = _broken_copy(content_dir, tmp_path)
     _edit(root / "action" / "sections.csv", "section_id,sheet,label,", "section_id,tab,label,")

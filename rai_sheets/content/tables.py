@@ -49,6 +49,8 @@ class Table:
                 reader = csv.DictReader(fh)
                 self.columns = [c.strip() for c in (reader.fieldnames or [])]
                 for raw in reader:
+                    if raw.get(None):  # csv puts the fields beyond the header there
+                        self._extra_fields(reader.line_num, len(raw[None]))
                     self.rows.append(
                         {
                             (k or "").strip(): (v or "").strip()
@@ -64,6 +66,17 @@ class Table:
             )
         except OSError as exc:
             problems.append(ContentProblem(rel, None, None, f"cannot be read: {exc.strerror}"))
+
+    def _extra_fields(self, line: int, extra: int) -> None:
+        self.problems.append(
+            ContentProblem(
+                self.rel,
+                line,
+                None,
+                f"has {extra} field(s) more than the header: a text with a comma must be "
+                'enclosed in double quotes ("...").',
+            )
+        )
 
     @classmethod
     def empty(cls, rel: str, problems: list[ContentProblem]) -> Table:
