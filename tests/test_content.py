@@ -100,7 +100,8 @@ def test_content_check_finds_a_text_whose_comma_shifted_the_columns(content_dir,
     result = CliRunner().invoke(cli, ["content", "check", str(root)])
 
     assert result.exit_code == 1
-    assert f"action/questions.csv, line {line}: has 1 field(s) more than the header" in result.output
+    expected = f"action/questions.csv, line {line}: has 1 field(s) more than the header"
+    assert expected in result.output
 
 
 def test_content_check_reports_a_missing_column_and_an_unknown_scale(content_dir, tmp_path):
