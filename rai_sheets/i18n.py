@@ -1,34 +1,58 @@
 """Interface strings: the words the code itself writes for a person (sheet names, table headers,
 validation alerts, the feedback frame, summary headings, console lines), in INTERPOL's four
-languages, from one catalogue: `rai_sheets/locale/interface.csv` (columns key, en, fr, es, ar).
+languages, from two catalogues in `rai_sheets/locale/`:
+
+- `interface.csv` (columns key, en, fr, es, ar): every interface string, read with
+  `text(key, lang, **params)`, which fills `{placeholders}` with str.format;
+- `messages.csv` (columns code, severity, en, fr, es, ar): the templates of the issues found in
+  returned files (`issues.py` renders them).
 
 Content strings (questions, scales, guidance, instructions) live in `source_content/` instead;
-these are the tool's own. `text(key, lang, **params)` fills `{placeholders}` with str.format.
+these are the tool's own. A string with no text in a language falls back to English; the test
+suite checks that both catalogues are complete in all four languages.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("en", "fr", "es", "ar")
 DEFAULT = "en"
-CATALOGUE_PATH = Path(__file__).resolve().parent / "locale" / "interface.csv"
+RIGHT_TO_LEFT = frozenset({"ar"})
+LOCALE = Path(__file__).resolve().parent / "locale"
+CATALOGUE_PATH = LOCALE / "interface.csv"
+MESSAGES_PATH = LOCALE / "messages.csv"
+PLACEHOLDER = re.compile(r"\{(\w+)[^{}]*\}")
+
+
+def _rows(path: Path, key: str) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out: dict[str, dict[str, str]] = {}
+    for row in rows:
+        ident = (row.get(key) or "").strip()
+        if ident:
+            out[ident] = {col: row.get(col) or "" for col in row if col}
+    return out
 
 
 @functools.cache
 def catalogue() -> dict[str, dict[str, str]]:
     """key -> {language: text}; read once per process."""
-    with CATALOGUE_PATH.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    out: dict[str, dict[str, str]] = {}
-    for row in rows:
-        key = (row.get("key") or "").strip()
-        if key:
-            out[key] = {lang: row.get(lang) or "" for lang in LANGUAGES}
-    return out
+    return {
+        key: {lang: row.get(lang, "") for lang in LANGUAGES}
+        for key, row in _rows(CATALOGUE_PATH, "key").items()
+    }
+
+
+@functools.cache
+def messages() -> dict[str, dict[str, str]]:
+    """issue code -> {"severity": ..., language: template}; read once per process."""
+    return _rows(MESSAGES_PATH, "code")
 
 
 def text(key: str, lang: str = DEFAULT, **params: Any) -> str:
@@ -38,6 +62,20 @@ def text(key: str, lang: str = DEFAULT, **params: Any) -> str:
     return template.format(**params) if params else template
 
 
+def has(key: str) -> bool:
+    return key in catalogue()
+
+
 def missing(lang: str) -> list[str]:
-    """Keys that have no text in `lang`."""
-    return [key for key, entry in catalogue().items() if not entry.get(lang)]
+    """Interface keys and message codes that have no text in `lang`."""
+    keys = [key for key, entry in catalogue().items() if not entry.get(lang)]
+    return keys + [code for code, entry in messages().items() if not entry.get(lang)]
+
+
+def placeholders(template: str) -> set[str]:
+    return set(PLACEHOLDER.findall(template))
+
+
+def is_rtl(lang: str) -> bool:
+    """Written right to left: the workbook's sheets, alignment and charts are mirrored."""
+    return lang in RIGHT_TO_LEFT

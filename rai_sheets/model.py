@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import i18n
+
 DEFAULT_LANGUAGE = "en"
 
 
@@ -123,7 +125,8 @@ class Section:
     id: str
     label: Text
     description: Text
-    sheet: str
+    sheet: str  # the sheet's English name: the key that groups sections into sheets
+    sheet_label: Text = EMPTY_TEXT  # its name in other languages (`sheet::<lang>`)
 
 
 @dataclass(frozen=True)
@@ -233,9 +236,31 @@ class Questionnaire:
         t = self.settings.get(key)
         return t.get(lang) if t else default
 
+    def say(self, key: str, lang: str = DEFAULT_LANGUAGE, default_key: str = "") -> str:
+        """A words setting: the content's text in `lang`, else the interface catalogue's
+        default for it (`default_key`, by default `setting.<key>`) in `lang`, else English."""
+        t = self.settings.get(key)
+        if t and t.has(lang):
+            return t.get(lang)
+        default_key = default_key or f"setting.{key}"
+        known = i18n.has(default_key)
+        if known and i18n.catalogue()[default_key].get(lang):
+            return i18n.text(default_key, lang)
+        if t:
+            return t.get(DEFAULT_LANGUAGE)
+        return i18n.text(default_key) if known else ""
+
     @property
     def title(self) -> Text:
         return self.settings.get("title", Text({DEFAULT_LANGUAGE: self.id}))
+
+    def sheet_name(self, sheet: str, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The name a question sheet has in a workbook in `lang` (its English name, `sheet`,
+        where the content gives no translation)."""
+        for s in self.sections:
+            if s.sheet == sheet and s.sheet_label.has(lang):
+                return s.sheet_label.get(lang)
+        return sheet
 
     @cached_property
     def critical_below(self) -> float:

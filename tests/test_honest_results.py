@@ -186,7 +186,10 @@ def test_a_high_residual_needs_an_acceptance_by_a_role_allowed_to_accept_it(
     assert issues_of(report, chief) == []
     message = next(f for f in report.files if f.name.endswith("owner.xlsx")).issues[0].message
     assert message == render(
-        "acceptance-missing", level="Extremely high", problem=qn.setting("accept_role_too_low")
+        "acceptance-missing",
+        level="Extremely high",
+        problem=qn.setting("accept_role_too_low"),
+        record="Acceptance",
     )
     # live in the workbook: the Results line and the Attention column say so
     first = items(qn)[0]

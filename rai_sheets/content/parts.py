@@ -132,6 +132,7 @@ def read_sections(t: Table) -> tuple[Section, ...]:
             Text(t.text(r, "label")),
             Text(t.text(r, "description")),
             r.get("sheet", ""),
+            Text({lang: name for lang, name in t.text(r, "sheet").items() if lang != "en"}),
         )
         for r in t.rows
     )

@@ -75,13 +75,20 @@ def _acceptance(qn: Questionnaire, rf: ReturnedFile, m: Metric) -> None:
         cell,
         level=level,
         problem=metric_label(qn, m, state, rf.lang),
+        record=sheet or _record_sheet(qn, rf.lang),
     )
+
+
+def _record_sheet(qn: Questionnaire, lang: str) -> str:
+    """The sheet of the acceptance record, as the workbook in `lang` names it."""
+    q = qn.questions_by_id.get(qn.setting("acceptance_by"))
+    return plan(qn, lang).sheet_of(q).name if q else ""
 
 
 def _mostly_na(qn: Questionnaire, rf: ReturnedFile, m: Metric) -> None:
     qs = qn.metric_questions[m.id]
     count = sum(_is_na(qn, rf, q.id) for q in qs)
-    where = plan(qn).outputs.get(m.id)
+    where = plan(qn, rf.lang).outputs.get(m.id)
     rf.add(
         "mostly-not-applicable",
         where.sheet if where else "",

@@ -20,11 +20,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..content.question_map import version_key
+from ..content.question_types import family_of
 from ..issues import ERROR, Issue, status_of
 from ..model import Questionnaire
 from ..scoring import Value, metric_label, score, usable_answers
-from ..workbook.layout import CARRIED_FROM, Cell, plan
+from ..workbook.layout import CARRIED_FROM, Cell, column_header, plan
 from .carried import read_carried, unchanged, wants_review
 from .isolation import shared
 from .normalise import normalise
@@ -158,8 +160,22 @@ def question_ref(qn: Questionnaire, qid: str, key: str = "", lang: str = "en") -
     q = qn.questions_by_id[qid]
     text = q.label.get(lang)
     short = text if len(text) <= 60 else text[:57].rstrip() + "..."
-    field_part = f" ({key.replace('_', ' ')})" if key else ""
+    field_part = f" ({field_word(qn, q.type, key, lang)})" if key else ""
     return f'{qid}{field_part} "{short}"'
+
+
+def field_word(qn: Questionnaire, qtype: str, key: str, lang: str) -> str:
+    """A field of a question as a sentence names it: its column's header in `lang`."""
+    if qtype == "log":
+        n, column = key.split("_", 1)
+        word = lower_first(column_header(qn, "log", column, lang))
+        return i18n.text("issue.log_row", lang, row=int(n), field=word)
+    return lower_first(column_header(qn, family_of(qtype), key, lang))
+
+
+def lower_first(word: str) -> str:
+    """"Residual likelihood" -> "residual likelihood", as inside a sentence ("AI" stays)."""
+    return word[:1].lower() + word[1:] if word[1:2].islower() else word
 
 
 _CELL_MAPS: dict[int, tuple[dict[str, Cell], dict[str, tuple[str, str]]]] = {}
@@ -200,7 +216,7 @@ def _formulas_in(wb: WorkbookFile, cells: dict[str, tuple[str, str]]) -> dict[st
 
 
 def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
-    p = plan(qn)
+    p = plan(qn, rf.lang)
     hash_differs = bool(rf.content_hash) and rf.content_hash != qn.content_hash
     rf.cells = cells = _cell_map(wb)
     formulas = _formulas_in(wb, cells)

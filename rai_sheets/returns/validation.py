@@ -22,10 +22,11 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from .. import i18n
 from ..model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Question, Questionnaire
 from ..roster import Roster
 from ..workbook.layout import text_limit
-from .returned import ReturnedFile, question_ref
+from .returned import ReturnedFile, field_word, question_ref
 
 EARLIEST_DATE = date(2000, 1, 1)
 
@@ -316,7 +317,7 @@ def _map_failures(
         if code == "not-in-list" and f.scale_id:
             args["allowed"] = ", ".join(qn.scales[f.scale_id].labels(lang))
         elif code == "required-missing":
-            args["hint"] = " (choose from the dropdown)" if f.kind == SELECT else ""
+            args["hint"] = i18n.text("issue.hint_dropdown", lang) if f.kind == SELECT else ""
         elif code == "implausible-date":
             args.update(
                 found=rf.answers[target].isoformat(),
@@ -333,7 +334,7 @@ def _map_failures(
             "na-without-reason",
         ):
             args["question"] = question_ref(qn, q.id, "", lang)
-            args.update(params)
+            args.update({k: field_word(qn, q.type, v, lang) for k, v in params.items()})
         rf.add(code, sheet, cell, **args)
         if code != "done-without-evidence":
             reported.add((row, target))
@@ -342,12 +343,6 @@ def _map_failures(
 _COLUMN_CODES = {"not_nullable": "required-missing"}
 
 
-IDENTITY_LABELS = {
-    "unit_id": "unit id",
-    "unit_name": "unit",
-    "system_id": "AI system id",
-    "system_name": "AI system",
-}
 
 
 def name_key(name: str) -> str:
@@ -379,7 +374,13 @@ def identify_blank_returns(files: list[ReturnedFile], roster: Roster | None) -> 
                 rf.unit_id, rf.unit_name = system.unit_id, system.unit_name
             continue
         found = [
-            f'{IDENTITY_LABELS.get(column, column)} "{answer}" (answer to {qid})'
+            i18n.text(
+                "issue.identity_answer",
+                rf.lang,
+                label=i18n.text(f"issue.identity.{column}", rf.lang),
+                answer=answer,
+                question=qid,
+            )
             for column, (qid, answer) in rf.identity_answers.items()
             if answer
         ]
@@ -436,7 +437,11 @@ def mark_duplicates(files: list[ReturnedFile]) -> dict[tuple[str, str, str], Ret
             continue
         for rf in group:
             others = ", ".join(o.name for o in group if o is not rf)
-            saved = latest.saved_at.isoformat(sep=" ") if latest.saved_at else "unknown time"
+            saved = (
+                latest.saved_at.isoformat(sep=" ")
+                if latest.saved_at
+                else i18n.text("issue.unknown_time", rf.lang)
+            )
             system = rf.system_id or rf.system_name
             rf.add(
                 "duplicate-return",
@@ -444,6 +449,7 @@ def mark_duplicates(files: list[ReturnedFile]) -> dict[tuple[str, str, str], Ret
                 system=f" / {system}" if system else "",
                 questionnaire=rf.questionnaire,
                 others=others,
-                kept=f"{latest.name}, saved {saved}",
+                kept=latest.name,
+                saved=saved,
             )
     return kept

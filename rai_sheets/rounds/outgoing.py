@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 import string
 import tempfile
@@ -24,7 +23,7 @@ from ..consolidate.carry import Prefill, carried_answers
 from ..consolidate.history import DEFAULT_HISTORY
 from ..content.load import load_all, load_questionnaire
 from ..files import atomic_write_bytes, safe_filename
-from ..issues import ERROR, render
+from ..issues import ERROR, render_for_unit
 from ..model import Questionnaire
 from ..roster import Roster, read_roster
 from ..workbook.batch import generate
@@ -375,10 +374,6 @@ def unreadable(r: ManifestRow) -> bool:
     return r.matched_by not in ("", "contents")
 
 
-# Sentences of the catalogue's messages that speak to the coordinator, not to the unit.
-TO_THE_COORDINATOR = re.compile(r"^(Ask the unit|Ask them|Demandez à l'unité|Please report this)")
-
-
 def _damage(rnd: Round, r: ManifestRow, what: str, lang: str) -> dict[str, str]:
     """What the unit is told about a return that could not be read: the file, when it came,
     and what was wrong with it, in the unit's language, without the coordinator's advice."""
@@ -386,19 +381,13 @@ def _damage(rnd: Round, r: ManifestRow, what: str, lang: str) -> dict[str, str]:
     sidecar = rnd.folder / "received" / f"{sha}.json"
     info = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
     reasons = [
-        render(i.code, lang, **i.params)
+        render_for_unit(i.code, lang, **i.params)
         for i in verdicts.stored_issues(rnd, sha)
         if i.severity == ERROR
-    ]
-    sentences = [
-        s
-        for text in reasons
-        for s in re.split(r"(?<=[.!?])\s+", text)
-        if s and not TO_THE_COORDINATOR.match(s)
     ]
     return {
         "workbook": what,
         "file": info.get("original_name") or Path(r.rejected_file).name,
         "received": r.returned_at[:16].replace("T", " ") or "?",
-        "reason": " ".join(sentences) or r.issues[:300],
+        "reason": " ".join(reasons) or r.issues[:300],
     }

@@ -36,7 +36,7 @@ WRITER_OPTIONS = {
 
 def write_workbook(spec: WorkbookSpec, target: str | IO[bytes]) -> None:
     qn = spec.questionnaire
-    p = plan(qn)
+    p = plan(qn, spec.lang)
     wb = xlsxwriter.Workbook(target, WRITER_OPTIONS)
     st = Styles(wb)
     answers = dict(spec.answers)

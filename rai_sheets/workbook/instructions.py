@@ -6,21 +6,16 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..content.parts import ROLE_SCALE
-from .layout import INSTRUCTIONS
+from ..i18n import text
+from .layout import INSTRUCTIONS, fixed_sheet
 from .sheet_common import page_setup
 from .spec import WorkbookSpec
 from .styles import Styles
 
-COLOURS = (
-    "Cells with a pale yellow background are the ones you fill in; everything else is "
-    "locked. Results appear in blue-grey cells. Colours always repeat a level or band "
-    "that is also written as text."
-)
-
 
 def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
     qn, lang = spec.questionnaire, spec.lang
-    ws = wb.add_worksheet(INSTRUCTIONS)
+    ws = wb.add_worksheet(fixed_sheet(INSTRUCTIONS, lang))
     ws.protect(spec.password, {"select_locked_cells": True, "select_unlocked_cells": True})
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 95)
@@ -35,40 +30,32 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
     r = 3
     u = spec.unit
 
-    def say(key: str, default: str) -> str:
-        return qn.setting(key, lang, default)
+    def say(key: str) -> str:
+        return qn.say(key, lang)
 
     about = [
         (
-            say("label_questionnaire", "Questionnaire"),
-            f"{qn.title.get(lang)} ({say('label_version', 'content version')} {qn.version})",
+            say("label_questionnaire"),
+            f"{qn.title.get(lang)} ({say('label_version')} {qn.version})",
         ),
         (
-            say("label_unit", "Unit"),
-            f"{u.unit_name} ({u.unit_id})"
-            if u
-            else say("label_blank_unit", "(blank workbook: enter your unit)"),
+            say("label_unit"),
+            f"{u.unit_name} ({u.unit_id})" if u else say("label_blank_unit"),
         ),
     ]
     if u and u.system_id:
-        about.append((say("label_system", "AI system"), f"{u.system_name} ({u.system_id})"))
+        about.append((say("label_system"), f"{u.system_name} ({u.system_id})"))
     if spec.round_id:
-        about.append((say("label_round", "Round"), spec.round_id))
+        about.append((say("label_round"), spec.round_id))
     if spec.carried:
-        about.append(("Reprises" if lang == "fr" else "Carried over", spec.carried_note))
+        about.append((text("workbook.carried_label", lang), spec.carried_note))
     for key, value in about:
         ws.write_string(r, 0, key, st.bold)
         ws.write_string(r, 1, value, st.long)
         r += 1
     r += 1
-    blocks = [
-        ("What this is for", "purpose"),
-        ("Who should answer", "respondent"),
-        ("How to answer", "how_to_answer"),
-        ("How the results are computed", "scoring"),
-    ]
-    for heading, key in blocks:
-        r = _block(ws, st, r, qn.setting(f"heading_{key}", lang, heading), qn.setting(key, lang))
+    for key in ("purpose", "respondent", "how_to_answer", "scoring"):
+        r = _block(ws, st, r, say(f"heading_{key}"), qn.setting(key, lang))
         if key == "scoring":
             r = _score_table(ws, st, spec, r)
             r = _levels_table(ws, st, spec, r)
@@ -76,20 +63,8 @@ def write_instructions(wb: Workbook, st: Styles, spec: WorkbookSpec) -> None:
                 heading = qn.setting("heading_definitions", lang)
                 r = _block(ws, st, r, heading, qn.setting("definitions", lang))
             r = _acceptance_table(ws, st, spec, r)
-    r = _block(
-        ws,
-        st,
-        r,
-        qn.setting("heading_colours", lang, "Colours and cells"),
-        qn.setting("colours", lang, COLOURS),
-    )
-    _block(
-        ws,
-        st,
-        r,
-        qn.setting("heading_return", lang, "How to return it"),
-        qn.setting("return", lang),
-    )
+    r = _block(ws, st, r, say("heading_colours"), say("colours"))
+    _block(ws, st, r, say("heading_return"), qn.setting("return", lang))
     if not spec.migrated_from:  # a migrated workbook opens on its Changes sheet instead
         ws.activate()
 
@@ -115,16 +90,16 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
             default=0,
         )
         headers = (
-            qn.setting("header_band", lang, "Band"),
-            qn.setting("header_score_percent", lang, "Score (percent)"),
-            qn.setting("header_average_points", lang, "Average points per answer"),
+            qn.say("header_band", lang),
+            qn.say("header_score_percent", lang),
+            qn.say("header_average_points", lang),
         )
         for c, h in enumerate(headers):
             ws.write_string(r, c, h, st.header)
         for i, b in enumerate(qn.bands):
             upper = qn.bands[i + 1].min_fraction if i + 1 < len(qn.bands) else None
-            below = qn.setting("range_below", lang, "{low} to under {high}")
-            to = qn.setting("range_to", lang, "{low} to {high}")
+            below = qn.say("range_below", lang)
+            to = qn.say("range_to", lang)
             if upper is None:
                 pct = to.format(low=f"{b.min_fraction:.0%}", high="100%")
                 pts = to.format(low=f"{b.min_fraction * max_pts:.1f}", high=f"{max_pts:.1f}")
@@ -140,9 +115,7 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
     if qn.matrix:
         lik = [c for c in qn.scales["likelihood"].choices if c.points is not None]
         imp = [c for c in qn.scales["impact"].choices if c.points is not None]
-        ws.write_string(
-            r, 0, qn.setting("label_likelihood_impact", lang, "Likelihood \\ Impact"), st.header
-        )
+        ws.write_string(r, 0, qn.say("label_likelihood_impact", lang), st.header)
         ws.write_string(r, 1, "", st.header)
         for j, ci in enumerate(imp):
             ws.write_string(r, 2 + j, ci.label.get(lang), st.header)
@@ -154,7 +127,7 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
                 lv = qn.levels_by_id[qn.matrix[(cl.code, ci.code)]]
                 ws.write_string(r + i, 2 + j, lv.label.get(lang), st.centered_fill(lv.colour))
         r += len(lik) + 2
-        ws.write_string(r, 0, qn.setting("label_impact_levels", lang, "Impact levels"), st.bold)
+        ws.write_string(r, 0, qn.say("label_impact_levels", lang), st.bold)
         for i, ci in enumerate(imp, start=1):
             ws.write_string(r + i, 0, ci.label.get(lang), st.table_cell)
             ws.write_string(r + i, 1, ci.description.get(lang), st.table_cell)
@@ -190,8 +163,8 @@ def _acceptance_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> 
         return r
     ws.write_string(r, 0, qn.setting("heading_acceptance", lang), st.h2)
     r += 1
-    ws.write_string(r, 0, qn.setting("header_role", lang, "Role"), st.header)
-    ws.write_string(r, 1, qn.setting("header_accepts_up_to", lang, "May accept up to"), st.header)
+    ws.write_string(r, 0, qn.say("header_role", lang), st.header)
+    ws.write_string(r, 1, qn.say("header_accepts_up_to", lang), st.header)
     for i, role in enumerate(roles.choices, start=1):
         level = next(lv for lv in qn.levels if lv.rank == role.points)
         ws.write_string(r + i, 0, role.label.get(lang), st.table_cell)

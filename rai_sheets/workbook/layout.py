@@ -10,13 +10,34 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..content.question_types import LOG_FIELDS, family_of
-from ..model import SCORED_TYPES, Metric, Question, Questionnaire
+from ..i18n import text
+from ..model import DEFAULT_LANGUAGE, SCORED_TYPES, Metric, Question, Questionnaire
 
+# The fixed sheets, by their English names; in another language their names come from the
+# interface catalogue (`fixed_sheet`), the question sheets' from the content (`sheet::<lang>`).
+# Reading back never goes by a sheet's name: answers are found through the defined names.
 INSTRUCTIONS = "Instructions"
 RESULTS = "Results"
+CHANGES = "Changes"
 LISTS = "_lists"
 META = "_meta"
 ISSUES_SHEET = "Issues"  # first sheet of a feedback workbook
+FIXED_SHEETS = {
+    INSTRUCTIONS: "sheet.instructions",
+    RESULTS: "sheet.results",
+    CHANGES: "sheet.changes",
+}
+
+
+def fixed_sheet(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The name of a fixed sheet (INSTRUCTIONS, RESULTS, CHANGES) in a workbook in `lang`."""
+    return text(FIXED_SHEETS[name], lang)
+
+
+def sheet_ref(name: str) -> str:
+    """A sheet's name as a formula writes it: quoted, any apostrophe doubled."""
+    return "'" + name.replace("'", "''") + "'"
+
 
 TITLE_ROW = 0
 SUBTITLE_ROW = 1
@@ -52,63 +73,63 @@ META_NAMES_HEADER = ("name", "kind", "id")  # the defined names themselves carry
 META_CARRIED = "carried"  # 4th column of the names table: the answer carried over, as text
 CARRIED_FROM, MIGRATED_FROM = "carried_from", "migrated_from"  # _meta keys, when carried
 
-# Columns per family: (key, default header, width). A key is a field key ("" for
-# single-input questions), "ref", "label", "principle", "guidance", or "rule:param" for item
-# results. The header is the setting `column_<key>` (see `header_key`).
-COLUMNS: dict[str, tuple[tuple[str, str, int], ...]] = {
+# Columns per family: (key, width). A key is a field key ("" for single-input questions),
+# "ref", "label", "principle", "guidance", or "rule:param" for item results. The header is the
+# setting `column_<key>`, else the catalogue's `column.<family>.<key>` (see `column_header`).
+COLUMNS: dict[str, tuple[tuple[str, int], ...]] = {
     "form": (
-        ("ref", "Ref", 10),
-        ("label", "Statement", 50),
-        ("", "Answer", 19),
-        ("item_points:", "Points", 7),
-        ("comment", "Evidence or comment", 30),
-        ("principle", "Principle", 18),
-        ("guidance", "Guidance", 44),
+        ("ref", 10),
+        ("label", 50),
+        ("", 19),
+        ("item_points:", 7),
+        ("comment", 30),
+        ("principle", 18),
+        ("guidance", 44),
     ),
     "text": (
-        ("ref", "Ref", 16),
-        ("label", "Question", 46),
-        ("", "Answer", 62),
-        ("guidance", "Guidance", 44),
+        ("ref", 16),
+        ("label", 46),
+        ("", 62),
+        ("guidance", 44),
     ),
     "risk": (
-        ("ref", "Ref", 9),
-        ("label", "Risk", 42),
-        ("principle", "Principle", 15),
-        ("likelihood", "Likelihood", 13),
-        ("impact", "Impact", 11),
-        ("risk_level:inherent", "Inherent level", 15),
-        ("note", "Note (reason if not applicable)", 22),
-        ("mitigation", "Mitigation", 32),
-        ("mitigation_status", "Mitigation status", 11),
-        ("owner", "Owner", 14),
-        ("due", "Due date", 11),
-        ("residual_likelihood", "Residual likelihood", 12),
-        ("residual_impact", "Residual impact", 11),
-        ("risk_level:residual", "Residual level", 15),
-        ("item_attention:", "Attention", 17),
+        ("ref", 9),
+        ("label", 42),
+        ("principle", 15),
+        ("likelihood", 13),
+        ("impact", 11),
+        ("risk_level:inherent", 15),
+        ("note", 22),
+        ("mitigation", 32),
+        ("mitigation_status", 11),
+        ("owner", 14),
+        ("due", 11),
+        ("residual_likelihood", 12),
+        ("residual_impact", 11),
+        ("risk_level:residual", 15),
+        ("item_attention:", 17),
     ),
     "check": (
-        ("ref", "Ref", 9),
-        ("label", "Item", 52),
-        ("principle", "Principle", 20),
-        ("status", "Status", 14),
-        ("owner", "Owner", 18),
-        ("due", "Due date", 12),
-        ("evidence", "Evidence reference", 24),
-        ("notes", "Notes", 30),
-        ("item_attention:", "Attention", 16),
+        ("ref", 9),
+        ("label", 52),
+        ("principle", 20),
+        ("status", 14),
+        ("owner", 18),
+        ("due", 12),
+        ("evidence", 24),
+        ("notes", 30),
+        ("item_attention:", 16),
     ),
     "log": (
-        ("ref", "#", 5),
-        ("date", "Date", 12),
-        ("stage", "Stage", 24),
-        ("decision", "Decision", 34),
-        ("decided_by", "Decided by", 18),
-        ("risk_level", "Risk level at the time", 13),
-        ("conditions", "Conditions", 28),
-        ("rationale", "Rationale", 28),
-        ("next_review", "Next review", 12),
+        ("ref", 5),
+        ("date", 12),
+        ("stage", 24),
+        ("decision", 34),
+        ("decided_by", 18),
+        ("risk_level", 13),
+        ("conditions", 28),
+        ("rationale", 28),
+        ("next_review", 12),
     ),
 }
 # Hidden helper columns to the right of the visible ones, per family.
@@ -126,7 +147,16 @@ def header_key(family: str, key: str) -> str:
     question text of a sheet of questions answered in words."""
     if family == "text" and key == "label":
         return "column_question"
-    return f"column_{key.replace(':', '_').strip('_') or 'answer'}"
+    return f"column_{_column_id(key)}"
+
+
+def _column_id(key: str) -> str:
+    return key.replace(":", "_").strip("_") or "answer"
+
+
+def column_header(qn: Questionnaire, family: str, key: str, lang: str) -> str:
+    """A column's header in `lang`: the content's setting, else the catalogue's default."""
+    return qn.say(header_key(family, key), lang, f"column.{family}.{_column_id(key)}")
 
 
 @dataclass(frozen=True)
@@ -141,7 +171,7 @@ class Cell:
 
     @property
     def abs_ref(self) -> str:
-        return f"'{self.sheet}'!${col_letter(self.col)}${self.row + 1}"
+        return f"{sheet_ref(self.sheet)}!${col_letter(self.col)}${self.row + 1}"
 
 
 def col_letter(col: int) -> str:
@@ -155,16 +185,17 @@ def col_letter(col: int) -> str:
 
 @dataclass
 class SheetPlan:
-    name: str
+    name: str  # as the workbook names it, in its language
     family: str
     rows: list[tuple[str, str]] = field(default_factory=list)  # (kind, id) per row from FIRST_ROW
+    key: str = ""  # the content's (English) name of the sheet, which its sections give
 
     @property
-    def columns(self) -> tuple[tuple[str, str, int], ...]:
+    def columns(self) -> tuple[tuple[str, int], ...]:
         return COLUMNS[self.family]
 
     def col(self, key: str) -> int:
-        for i, (k, _, _) in enumerate(self.columns):
+        for i, (k, _) in enumerate(self.columns):
             if k == key:
                 return i
         if key in HELPERS[self.family]:
@@ -182,6 +213,7 @@ class ResultsTable:
 @dataclass
 class Plan:
     questionnaire: Questionnaire
+    lang: str
     sheets: list[SheetPlan]
     inputs: dict[str, Cell]  # in_ name -> cell
     label_cells: dict[str, Cell]  # question id -> the cell holding its text
@@ -191,10 +223,15 @@ class Plan:
     results: list[ResultsTable]
 
     def sheet(self, name: str) -> SheetPlan:
-        return next(s for s in self.sheets if s.name == name)
+        """A question sheet by its name in this plan's language, or by its English name."""
+        return next(s for s in self.sheets if name in (s.name, s.key))
 
     def sheet_of(self, q: Question) -> SheetPlan:
         return self.sheet(section_sheet(self.questionnaire, q.section_id))
+
+    @property
+    def results_sheet(self) -> str:
+        return fixed_sheet(RESULTS, self.lang)
 
 
 def sheet_family(qn: Questionnaire, sheet: str) -> str:
@@ -213,13 +250,18 @@ def section_sheet(qn: Questionnaire, section_id: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def plan(qn: Questionnaire) -> Plan:
+def plan(qn: Questionnaire, lang: str = DEFAULT_LANGUAGE) -> Plan:
+    """Where everything goes in a workbook of `qn` in `lang` (only the sheet names differ
+    between languages: every cell is at the same row and column)."""
     sheets: dict[str, SheetPlan] = {}
     for s in qn.sections:
         qs = qn.section_questions(s.id)
         if not qs:
             continue
-        sp = sheets.setdefault(s.sheet, SheetPlan(s.sheet, sheet_family(qn, s.sheet)))
+        sp = sheets.setdefault(
+            s.sheet,
+            SheetPlan(qn.sheet_name(s.sheet, lang), sheet_family(qn, s.sheet), key=s.sheet),
+        )
         if sp.family != "log":
             sp.rows.append(("section", s.id))
         for q in qs:
@@ -257,15 +299,15 @@ def plan(qn: Questionnaire) -> Plan:
             if q.type in SCORED_TYPES:
                 for key in HELPERS[sp.family]:
                     helpers[(q.id, key)] = Cell(sp.name, row, sp.col(key))
-            for col_key, _, _ in sp.columns:
+            for col_key, _ in sp.columns:
                 item = item_metrics.get((q.id, col_key))
                 if item is not None:
                     outputs[item.id] = Cell(sp.name, row, sp.col(col_key))
-    results = _plan_results(qn, outputs)
-    return Plan(qn, list(sheets.values()), inputs, labels, qrows, outputs, helpers, results)
+    results = _plan_results(qn, outputs, fixed_sheet(RESULTS, lang))
+    return Plan(qn, lang, list(sheets.values()), inputs, labels, qrows, outputs, helpers, results)
 
 
-def _plan_results(qn: Questionnaire, outputs: dict[str, Cell]) -> list[ResultsTable]:
+def _plan_results(qn: Questionnaire, outputs: dict[str, Cell], sheet: str) -> list[ResultsTable]:
     """Results sheet: one table per scope ("each:section" rows x rules), then the totals."""
     groups: dict[str, list] = {}
     for rule in qn.rules:
@@ -287,7 +329,7 @@ def _plan_results(qn: Questionnaire, outputs: dict[str, Cell]) -> list[ResultsTa
         table = ResultsTable(scope, grid, row)
         for i, metrics in enumerate(grid):
             for j, m in enumerate(metrics):
-                outputs[m.id] = Cell(RESULTS, row + 1 + i, 1 + j)
+                outputs[m.id] = Cell(sheet, row + 1 + i, 1 + j)
         tables.append(table)
         row += len(grid) + 3
     return tables

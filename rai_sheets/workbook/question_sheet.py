@@ -32,8 +32,8 @@ from .layout import (
     Cell,
     Plan,
     SheetPlan,
+    column_header,
     field_list,
-    header_key,
     text_limit,
 )
 from .progress import shade_answers, write_progress
@@ -90,7 +90,7 @@ def _section_heading(
         ws.set_row(row, 20)
         return
     ws.write_rich_string(row, 0, st.section_name, name, st.section_about, f"   {about}", st.section)
-    chars_per_line = sum(width for _, _, width in sp.columns) * 1.2
+    chars_per_line = sum(width for _, width in sp.columns) * 1.2
     lines = int((len(name) + len(about) + 3) // chars_per_line) + 1
     ws.set_row(row, max(20, 14 * lines + 6))
 
@@ -99,14 +99,12 @@ def _frame(ws: Worksheet, st: Styles, spec: WorkbookSpec, sp: SheetPlan) -> None
     """Title, the note above the table, column headers and widths, hidden helper columns,
     panes and print set-up."""
     qn, lang = spec.questionnaire, spec.lang
-    section = next(s for s in qn.sections if s.sheet == sp.name)
+    section = next(s for s in qn.sections if s.sheet == sp.key)
     sheet_title(ws, st, spec, section.label.get(lang) if sp.family == "log" else sp.name)
     ncols = len(sp.columns)
-    for c, (key, default, width) in enumerate(sp.columns):
+    for c, (key, width) in enumerate(sp.columns):
         ws.set_column(c, c, width)
-        ws.write_string(
-            HEADER_ROW, c, qn.setting(header_key(sp.family, key), lang, default), st.header
-        )
+        ws.write_string(HEADER_ROW, c, column_header(qn, sp.family, key, lang), st.header)
     hidden = max(len(HELPERS[sp.family]), 3)  # the item helpers, and the sheet's own counts
     ws.set_column(ncols, ncols + hidden - 1, 6, None, {"hidden": True})
     ws.set_row(HEADER_ROW, 30)
@@ -138,7 +136,7 @@ def _question_row(
 ) -> None:
     """The fixed cells of one question's row: ref, text, principle, guidance, helpers."""
     qn, lang = spec.questionnaire, spec.lang
-    keys = {k for k, _, _ in sp.columns}
+    keys = {k for k, _ in sp.columns}
     ref = q.id + (f" {qn.setting('critical_mark', lang, '*')}" if q.critical else "")
     ws.write_string(row, sp.col("ref"), ref, st.ref_critical if q.critical else st.ref)
     ws.write_string(row, sp.col("label"), q.label.get(lang), st.wrap)
@@ -159,7 +157,7 @@ def _question_row(
 
 def _lines(sp: SheetPlan, q: Question, lang: str) -> int:
     """Lines the row needs: a text answer gets room for a paragraph."""
-    widths = {k: w for k, _, w in sp.columns}
+    widths = dict(sp.columns)
     lines = [2, len(q.label.get(lang)) // max(widths["label"] - 6, 10) + 1]
     if "guidance" in widths:
         lines.append(len(q.guidance.get(lang)) // max(widths["guidance"] - 2, 10) + 1)
@@ -188,8 +186,7 @@ def _inputs(
             fmt = st.carried_for(f.kind)
         _write_answer(ws, cell, f.kind, f.scale_id, answers.get(name), fmt, qn, lang)
         if not locked:
-            header = next(d for k, d, _ in sp.columns if k == _column_key(sp, f))
-            title = qn.setting(header_key(sp.family, _column_key(sp, f)), lang, header)
+            title = column_header(qn, sp.family, _column_key(sp, f), lang)
             v = _validation(qn, f, lang) | _message(title, _field_message(qn, q, f, lang))
             ws.data_validation(cell.row, cell.col, cell.row, cell.col, v)
 
@@ -281,16 +278,16 @@ def _validation(qn: Questionnaire, f: Field, lang: str) -> dict[str, Any]:
     """What an answer cell accepts: a dropdown, a date, a number or text of a length; the
     message shown when something else is typed comes from the content."""
 
-    def say(key: str, default: str) -> str:
-        return qn.setting(key, lang, default)
+    def say(key: str) -> str:
+        return qn.say(key, lang)
 
     v: dict[str, Any] = {"error_type": "stop", "show_error": True}
     if f.kind == SELECT and f.scale_id:
         v |= {
             "validate": "list",
             "source": f"={field_list(qn, f.scale_id, f.rated_only)}",
-            "error_title": say("error_list_title", "Choose from the list"),
-            "error_message": say("error_list", "Choose one of the values in the dropdown list."),
+            "error_title": say("error_list_title"),
+            "error_message": say("error_list"),
         }
     elif f.kind == DATE:
         v |= {
@@ -298,19 +295,16 @@ def _validation(qn: Questionnaire, f: Field, lang: str) -> dict[str, Any]:
             "criteria": "between",
             "minimum": datetime(*DATE_RANGE[0].timetuple()[:3]),
             "maximum": datetime(*DATE_RANGE[1].timetuple()[:3]),
-            "error_title": say("error_date_title", "Enter a date"),
-            "error_message": say(
-                "error_date",
-                "Enter a date between 2000-01-01 and 2100-12-31, for example 2026-03-31.",
-            ),
+            "error_title": say("error_date_title"),
+            "error_message": say("error_date"),
         }
     elif f.kind in (NUMBER, INTEGER):
         v |= {
             "validate": "decimal" if f.kind == NUMBER else "integer",
             "criteria": ">=",
             "value": 0,
-            "error_title": say("error_number_title", "Enter a number"),
-            "error_message": say("error_number", "Enter a number (0 or more)."),
+            "error_title": say("error_number_title"),
+            "error_message": say("error_number"),
         }
     elif f.kind in FREE_KINDS:
         limit = text_limit(f.kind)
@@ -318,9 +312,7 @@ def _validation(qn: Questionnaire, f: Field, lang: str) -> dict[str, Any]:
             "validate": "length",
             "criteria": "<=",
             "value": limit,
-            "error_title": say("error_text_title", "Text too long"),
-            "error_message": say("error_text", "Keep this under {limit} characters.").format(
-                limit=limit
-            ),
+            "error_title": say("error_text_title"),
+            "error_message": say("error_text").format(limit=limit),
         }
     return v

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from ..model import Metric, Question, Questionnaire
 from ..scoring import INCOMPLETE, label_key
-from .layout import Cell, Plan, col_letter, field_list, list_name, points_name
+from .layout import Cell, Plan, col_letter, field_list, list_name, points_name, sheet_ref
 
 
 def quote(text: str) -> str:
@@ -29,7 +29,7 @@ class References:
 
     def ref(self, cell: Cell, here: str) -> str:
         local = f"${col_letter(cell.col)}${cell.row + 1}"
-        return local if cell.sheet == here else f"'{cell.sheet}'!{local}"
+        return local if cell.sheet == here else f"{sheet_ref(cell.sheet)}!{local}"
 
     def input(self, q: Question, key: str, here: str) -> str:
         return self.ref(self.plan.inputs[q.input_name(q.field(key))], here)

@@ -8,10 +8,10 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..model import Questionnaire
+from ..i18n import text
 from ..scoring import CATEGORICAL_RULES, metric_label
 from .formulas import FormulaBuilder
-from .layout import RESULTS, Plan
+from .layout import Plan, sheet_ref
 from .sheet_common import PROTECTION, cached, level_colours, page_setup, sheet_title
 from .spec import WorkbookSpec
 from .styles import Styles
@@ -29,19 +29,10 @@ def results_sheet(
     scores: Mapping[str, Any],
 ) -> None:
     qn, lang = spec.questionnaire, spec.lang
-    ws = wb.add_worksheet(RESULTS)
+    ws = wb.add_worksheet(p.results_sheet)
     ws.protect(spec.password, PROTECTION)
-    sheet_title(ws, st, spec, qn.setting("results_title", lang, "Results"))
-    ws.write_string(
-        2,
-        0,
-        qn.setting(
-            "results_note",
-            lang,
-            "Computed from your answers as you fill the workbook. Nothing to enter on this sheet.",
-        ),
-        st.note,
-    )
+    sheet_title(ws, st, spec, qn.say("results_title", lang))
+    ws.write_string(2, 0, qn.say("results_note", lang), st.note)
     ws.set_column(0, 0, 42)
     ws.set_column(1, 8, 16)
     page_setup(ws, spec)
@@ -53,13 +44,11 @@ def results_sheet(
             [ms[0].rule for ms in t.metrics] if t.scope == "all" else [m.rule for m in t.metrics[0]]
         )
         if t.scope == "all":
-            ws.write_string(t.top, 0, qn.setting("header_all", lang, "Overall"), st.header)
+            ws.write_string(t.top, 0, qn.say("header_all", lang), st.header)
             ws.merge_range(t.top, 1, t.top, WIDE, "", st.header)
         else:
             kind = t.scope.removeprefix("each:")
-            ws.write_string(
-                t.top, 0, qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind]), st.header
-            )
+            ws.write_string(t.top, 0, qn.say(f"header_{kind}", lang), st.header)
             for j, rule in enumerate(rules):
                 ws.write_string(t.top, 1 + j, rule.label.get(lang), st.header)
         for i, row_metrics in enumerate(t.metrics):
@@ -84,7 +73,7 @@ def results_sheet(
     # Charts go under the tables, so that the sheet prints on the page width.
     row = last + 3
     for t, rules in charts:
-        row = _chart(wb, ws, t, rules, qn, lang, row)
+        row = _chart(wb, ws, p, t, rules, lang, row)
     ws.set_row(2, 18)
     ws.print_area(0, 0, row, 6)
 
@@ -133,41 +122,34 @@ def _critical_list(
         code = spec.answers.get(q.input_name(q.fields[0]))
         choices = {c.code: c.label.get(lang) for c in qn.scales[q.scale_id or ""].choices}
         shown = choices.get(code, str(code)) if code else ""
-        ref = f"'{answer.sheet}'!{answer.a1}"
+        ref = f"{sheet_ref(answer.sheet)}!{answer.a1}"
         ws.merge_range(top + i, 2, top + i, WIDE - 1, "", st.result)
         ws.write_formula(top + i, 2, f'IF({ref}="","",{ref})', st.result, shown)
-        pts = f"'{points.sheet}'!{points.a1}"
+        pts = f"{sheet_ref(points.sheet)}!{points.a1}"
         ws.write_formula(top + i, WIDE, pts, st.result_int, cached(scores.get(f"{q.id}_points")))
     level_colours(ws, st, qn, lang, top + 1, top + len(critical), cols=(2, WIDE))
     return top + len(critical)
 
 
-_SCOPE_HEADERS = {
-    "section": "Section",
-    "core": "Core principle",
-    "principle": "Instrumental principle",
-    "level": "Level",
-}
-
-
 def _chart(
-    wb: Workbook, ws: Worksheet, t: Any, rules: list, qn: Questionnaire, lang: str, at_row: int
+    wb: Workbook, ws: Worksheet, p: Plan, t: Any, rules: list, lang: str, at_row: int
 ) -> int:
     """A bar chart of a table's percentages, or a column chart of its level counts."""
+    qn, sheet = p.questionnaire, p.results_sheet
     cols = [j for j, r in enumerate(rules) if r.rule in PERCENT_RULES | {"level_count"}]
     if not cols:
         return at_row
     kind = t.scope.removeprefix("each:")
-    header = qn.setting(f"header_{kind}", lang, _SCOPE_HEADERS[kind])
+    header = qn.say(f"header_{kind}", lang)
     first, last = t.top + 1, t.top + len(t.metrics)
     is_pct = rules[cols[0]].rule in PERCENT_RULES
     chart = wb.add_chart({"type": "bar" if is_pct else "column"})
     for j in cols[:2]:
         chart.add_series(
             {
-                "name": [RESULTS, t.top, 1 + j],
-                "categories": [RESULTS, first, 0, last, 0],
-                "values": [RESULTS, first, 1 + j, last, 1 + j],
+                "name": [sheet, t.top, 1 + j],
+                "categories": [sheet, first, 0, last, 0],
+                "values": [sheet, first, 1 + j, last, 1 + j],
                 # zeros (and results not yet available) get no label: no misleading 0
                 "data_labels": {"value": True, "num_format": "0%;-0%;;" if is_pct else "0;-0;;"},
                 "gap": 60,
@@ -181,9 +163,9 @@ def _chart(
     else:
         chart.set_y_axis({"min": 0})
     default_title = (
-        f"{rules[cols[0]].label.get(lang)} by {header.lower()}"
+        text("workbook.chart_percent", lang, metric=rules[cols[0]].label.get(lang), scope=header)
         if is_pct
-        else f"Risks by {header.lower()}"
+        else text("workbook.chart_count", lang, scope=header)
     )
     chart.set_title(
         {"name": qn.setting(f"chart_{kind}", lang, default_title), "name_font": {"size": 11}}

@@ -7,6 +7,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..i18n import is_rtl, text
 from ..model import Questionnaire
 from .formulas import quote
 from .layout import SheetPlan, col_letter
@@ -40,9 +41,10 @@ def footer_text(spec: WorkbookSpec) -> str:
         )
     qn = spec.questionnaire
     title = (qn.setting("short_title", spec.lang) or qn.id).replace("&", "&&")
-    page = qn.setting("footer_page", spec.lang) or "Page &P of &N"
-    # names on the left, the rest on the right: a long name cannot run into the title
-    return f"&L{who}&R{title} {qn.version} - {page}"
+    page = qn.say("footer_page", spec.lang)
+    # names where a line starts, the rest where it ends: a long name cannot run into the title
+    start, end = ("&R", "&L") if is_rtl(spec.lang) else ("&L", "&R")
+    return f"{start}{who}{end}{title} {qn.version} - {page}"
 
 
 def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
@@ -61,7 +63,7 @@ def sheet_title(ws: Worksheet, st: Styles, spec: WorkbookSpec, heading: str) -> 
     if u:
         parts.append(u.unit_name + (f" / {u.system_name}" if u.system_name else ""))
     if spec.round_id:
-        parts.append(f"Round {spec.round_id}")
+        parts.append(text("workbook.round", spec.lang, round=spec.round_id))
     if spec.carried:
         parts.append(spec.carried_note)
     ws.write_string(1, 0, " | ".join(parts), st.subtitle)

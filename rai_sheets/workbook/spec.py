@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import __version__
+from ..i18n import text
 from ..model import Questionnaire, Unit
 
 
@@ -36,26 +37,9 @@ class WorkbookSpec:
         """The sentence that tells the respondent what the blue answers are."""
         if not self.carried:
             return ""
-        fr = self.lang == "fr"
         if self.carried_from:
-            where = (
-                f"de la campagne {self.carried_from}" if fr else f"from round {self.carried_from}"
-            )
-        else:
-            where = (
-                f"de votre classeur de la version {self.migrated_from}"
-                if fr
-                else f"from your workbook of version {self.migrated_from}"
-            )
-        if fr:
-            return (
-                f"Les réponses sur fond bleu sont reprises {where} : vérifiez chacune et "
-                "changez ce qui n'est plus vrai."
-            )
-        return (
-            f"Answers shaded blue were carried over {where}: review each one and change "
-            "what is no longer true."
-        )
+            return text("workbook.carried_from_round", self.lang, round=self.carried_from)
+        return text("workbook.carried_from_version", self.lang, version=self.migrated_from)
 
     def meta(self) -> dict[str, str]:
         u = self.unit
