@@ -174,7 +174,7 @@ def field_word(qn: Questionnaire, qtype: str, key: str, lang: str) -> str:
 
 
 def lower_first(word: str) -> str:
-    """"Residual likelihood" -> "residual likelihood", as inside a sentence ("AI" stays)."""
+    """A header inside a sentence: "Residual likelihood" -> "residual likelihood" ("AI" stays)."""
     return word[:1].lower() + word[1:] if word[1:2].islower() else word
 
 

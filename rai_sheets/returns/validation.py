@@ -343,8 +343,6 @@ def _map_failures(
 _COLUMN_CODES = {"not_nullable": "required-missing"}
 
 
-
-
 def name_key(name: str) -> str:
     """A unit or system name as compared: case and spacing do not matter."""
     return " ".join(name.split()).casefold()
