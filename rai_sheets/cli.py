@@ -20,13 +20,17 @@ from .cli_common import (
     EXIT_PROBLEMS,
     InternalError,
     ProblemsFound,
+    allow_fallback_option,
     bullets,
     content_dir_option,
     history_option,
     prefill_option,
     progress_bar,
     rounds_dir_option,
+    translation_missing,
+    untranslated_note,
 )
+from .content.languages import TranslationMissing
 from .content.tables import ContentError
 from .i18n import LANGUAGES
 from .roster import RosterError
@@ -46,6 +50,8 @@ class Group(click.Group):
             raise ProblemsFound(
                 "The questionnaire content has problems:\n" + bullets(exc.problems)
             ) from None
+        except TranslationMissing as exc:
+            raise ProblemsFound(translation_missing(exc.gaps)) from None
         except RosterError as exc:
             raise ProblemsFound("The roster has problems:\n" + bullets(exc.problems)) from None
         except (api.UsageError, RoundError) as exc:
@@ -122,6 +128,7 @@ def cli() -> None:
 )
 @prefill_option
 @history_option
+@allow_fallback_option
 @content_dir_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 def generate(
@@ -133,6 +140,7 @@ def generate(
     password: str,
     prefill_from: str,
     history: Path,
+    allow_fallback: bool,
     content_dir: Path | None,
     quiet: bool,
 ) -> None:
@@ -157,6 +165,7 @@ def generate(
             password=password,
             prefill_from=prefill_from,
             history=history,
+            allow_fallback=allow_fallback,
             progress=progress,
         )
     finally:
@@ -169,6 +178,8 @@ def generate(
         counts[f.questionnaire] = counts.get(f.questionnaire, 0) + 1
     summary = ", ".join(f"{n} {q}" for q, n in counts.items())
     click.echo(f"Wrote {len(files)} workbook(s) to {out_dir}/ ({summary}).")
+    for line in untranslated_note({f.language: f.untranslated for f in files}):
+        click.echo(line)
     if prefill_from:
         carried = [f for f in files if f.carried]
         click.echo(

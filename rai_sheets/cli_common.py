@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from .content.languages import Gaps
 from .issues import printable
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
@@ -32,6 +33,31 @@ class InternalError(click.ClickException):
 
 def bullets(items: Any) -> str:
     return "\n".join(f"  - {p}" for p in items)
+
+
+SHOWN_GAPS = 30  # the rest is one `rai-sheets content check` away
+
+
+def translation_missing(gaps: Gaps) -> str:
+    """Why a workbook in a language was refused: what has no text in it, and the way out."""
+    problems = gaps.problems()
+    more = len(problems) - SHOWN_GAPS
+    return (
+        f"The content has no {gaps.lang} text for {gaps.count} string(s), so no workbook in "
+        f"{gaps.lang} was written. Translate them (rai-sheets content check lists them all), "
+        "or pass --allow-fallback to show them in English:\n"
+        + bullets(problems[:SHOWN_GAPS])
+        + (f"\n  ... and {more} more" if more > 0 else "")
+    )
+
+
+def untranslated_note(counts: dict[str, int]) -> list[str]:
+    """One line per language that fell back to English, saying how many texts did."""
+    return [
+        f"{lang}: {n} string(s) have no {lang} text and are shown in English (--allow-fallback)."
+        for lang, n in sorted(counts.items())
+        if n
+    ]
 
 
 def progress_bar(
@@ -85,6 +111,13 @@ history_option = click.option(
     show_default=True,
     help="The history store: one SQLite file holding every consolidated round "
     "(also RAI_SHEETS_HISTORY).",
+)
+allow_fallback_option = click.option(
+    "--allow-fallback",
+    is_flag=True,
+    help="Write workbooks in a language the content does not fully have, showing English "
+    "where a text lacks a translation (and saying how many did). Without it such a "
+    "workbook is refused, with the list of what is missing.",
 )
 prefill_option = click.option(
     "--prefill-from",

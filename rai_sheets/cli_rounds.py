@@ -16,11 +16,13 @@ import click
 from . import render
 from .cli_common import (
     EXIT_PROBLEMS,
+    allow_fallback_option,
     content_dir_option,
     history_option,
     prefill_option,
     progress_bar,
     rounds_dir_option,
+    untranslated_note,
 )
 from .issues import printable
 from .rounds.mail import SmtpSettings
@@ -125,6 +127,7 @@ def _report_mail(out: Any, what: str) -> None:
 @prefill_option
 @history_option
 @smtp_options
+@allow_fallback_option
 @rounds_dir_option
 @content_dir_option
 def distribute(
@@ -141,6 +144,7 @@ def distribute(
     smtp_port: int,
     smtp_security: str,
     smtp_user: str,
+    allow_fallback: bool,
     rounds_dir: Path,
     content_dir: Path | None,
 ) -> None:
@@ -173,8 +177,11 @@ def distribute(
         rounds_dir=rounds_dir,
         content_dir=content_dir,
         smtp=_smtp(send, smtp_host, smtp_port, smtp_security, smtp_user),
+        allow_fallback=allow_fallback,
     )
     click.echo(f"Round {round_id}: {out.new_workbooks} new workbook(s) in {out.round.folder}/sent")
+    for line in untranslated_note(out.untranslated):
+        click.echo(line)
     if prefill_from:
         click.echo(
             f"  {out.prefilled} of them pre-filled with their answers of round {prefill_from} "

@@ -46,6 +46,16 @@ def content_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def translated_content(tmp_path_factory) -> Path:
+    """The built-in content with every gap in French, Spanish and Arabic filled by a stand-in
+    translator (tests/translations.py): for tests of the mechanics, not of the words."""
+    from .translations import fake_translate
+
+    folder = tmp_path_factory.mktemp("translated") / "content"
+    return fake_translate(default_content_dir(), folder, ("fr", "es", "ar"))
+
+
+@pytest.fixture(scope="session")
 def questionnaires() -> dict[str, Questionnaire]:
     return {q: load_questionnaire(q) for q in ("readiness", "risk", "action")}
 

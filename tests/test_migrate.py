@@ -24,9 +24,8 @@ from rai_sheets.issues import render
 from rai_sheets.model import Unit
 from rai_sheets.returns.returned import read_return
 from rai_sheets.simulate import Profile, answers_for
-from rai_sheets.workbook.changes_sheet import SHEET as CHANGES
 from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
-from rai_sheets.workbook.layout import META
+from rai_sheets.workbook.layout import CHANGES, META
 
 from .factory import returned
 

@@ -4,6 +4,9 @@ input messages fit Excel's limits."""
 
 from __future__ import annotations
 
+import re
+
+from .. import i18n
 from ..model import Questionnaire, Scale
 from ..scoring import GENERIC_LABELS, label_keys
 from .tables import Table
@@ -188,3 +191,45 @@ def check_targets(qn: Questionnaire, settings_t: Table) -> None:
                 if bands
                 else "targets need bands.csv.",
             )
+
+
+# Excel's rules for a sheet name (at most 31 characters, none of []:*?/\\, no apostrophe at
+# either end), with room left for the " 2026.2" a migrated workbook's Changes sheet may take.
+SHEET_NAME = re.compile(r"^[^\[\]:*?/\\']([^\[\]:*?/\\]{0,28}[^\[\]:*?/\\'])?$")
+HIDDEN_SHEETS = ("_lists", "_meta")
+FIXED_SHEETS = ("sheet.instructions", "sheet.results", "sheet.changes")
+
+
+def check_sheet_names(qn: Questionnaire, sections_t: Table) -> None:
+    """Translated sheet names (`sheet::<lang>`) are valid Excel names, one per sheet: the
+    sections of one sheet agree on it, and no two sheets (nor a fixed one) share it."""
+    langs = sorted({lang for s in qn.sections for lang in s.sheet_label.by_lang})
+    for lang in langs:
+        column = f"sheet::{lang}"
+        chosen: dict[str, str] = {}  # English sheet -> its name in lang
+        taken = {i18n.text(k, lang).casefold(): k for k in FIXED_SHEETS}
+        taken |= {h: h for h in HIDDEN_SHEETS}
+        for i, s in enumerate(qn.sections):
+            name = s.sheet_label.by_lang.get(lang, "")
+            if not name:
+                continue
+            if not SHEET_NAME.match(name):
+                sections_t.problem(
+                    i,
+                    column,
+                    f'"{name}" cannot name a sheet: at most 30 characters, none of '
+                    "[ ] : * ? / \\, no apostrophe at either end.",
+                )
+            elif chosen.setdefault(s.sheet, name) != name:
+                sections_t.problem(
+                    i,
+                    column,
+                    f'"{name}": the sheet {s.sheet} is already called "{chosen[s.sheet]}" '
+                    "in this language; its sections must agree.",
+                )
+            elif taken.setdefault(name.casefold(), s.sheet) != s.sheet:
+                sections_t.problem(
+                    i,
+                    column,
+                    f'"{name}" is already the name of another sheet in this language.',
+                )

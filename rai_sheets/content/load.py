@@ -2,8 +2,8 @@
 
 The questionnaires live as CSV tables in `source_content/<id>/` (see `source_content/FORMAT.md`).
 Each table is read by its own function (parts.py); `load_questionnaire` combines them and raises
-`ContentError` carrying every problem found; `check_content` returns them for
-`rai-sheets content check`.
+`ContentError` carrying every problem found; `check_content` returns them, and every text
+missing in a language the content declares (languages.py), for `rai-sheets content check`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..model import DEFAULT_LANGUAGE, Questionnaire
-from .checks import check_rules, check_targets
+from .checks import check_rules, check_sheet_names, check_targets
+from .languages import completeness
 from .parts import (
     LEVEL_SCALE,
     level_scale,
@@ -92,6 +93,8 @@ def check_content(
     problems: list[ContentProblem] = []
     for qid in ids or available_questionnaires(root):
         problems += _load(qid, root)[1]
+    if root.is_dir():
+        problems += completeness(root)
     return _sorted(problems)
 
 
@@ -180,5 +183,6 @@ def _load(qid: str, root: Path) -> tuple[Questionnaire | None, list[ContentProbl
     if not problems:
         check_rules(qn, t["rules.csv"], t["scales.csv"], t["settings.csv"])
         check_targets(qn, t["settings.csv"])
+        check_sheet_names(qn, t["sections.csv"])
         load_question_map(qn, root, problems)
     return qn, problems

@@ -2,7 +2,8 @@
 
 Surrounding spaces and the case of list labels do not matter; a label in another language of
 the content, or a choice's code, is understood; numbers stored as text and dates typed as text
-(ISO, or day/month/year) are converted. Whatever still cannot be understood is returned as it
+(ISO, day/month/year, or with the month's name in English, French, Spanish or Arabic) are
+converted, Arabic-Indic digits included. Whatever still cannot be understood is returned as it
 was, for the validation schema to reject with a precise message.
 """
 
@@ -18,24 +19,43 @@ from ..model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Questionnaire
 
 EXCEL_EPOCH = date(1899, 12, 30)
 SERIAL_RANGE = (18264, 109575)  # 1950-01-01 .. 2199-12-31 as Excel serial numbers
+MONTH_NAMES = (
+    "january february march april may june july august september october november december",
+    "jan feb mar apr may jun jul aug sep oct nov dec",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "janv févr mars avr mai juin juil août sept oct nov déc",
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "ene feb mar abr may jun jul ago sep oct nov dic",
+    # Arabic: the names used in Egypt and the Maghreb, then those of the Levant and Iraq
+    "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+    "كانون_الثاني شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين_الأول تشرين_الثاني كانون_الأول",
+)
 MONTHS = {
-    name: i + 1
-    for names in (
-        "january february march april may june july august september october november december",
-        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-        "jan feb mar apr may jun jul aug sep oct nov dec",
-    )
-    for i, name in enumerate(names.split())
+    name.replace("_", " "): i + 1 for names in MONTH_NAMES for i, name in enumerate(names.split())
 }
+MONTHS |= {"setiembre": 9, "sept": 9, "ابريل": 4, "اغسطس": 8, "اكتوبر": 10, "إبريل": 4}
+# Arabic-Indic and Eastern Arabic-Indic (Persian) digits, and the Arabic decimal and thousands
+# separators, read as the ASCII a number or a date is parsed from.
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫", "01234567890123456789.", "٬")
 DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T].*)?$")
-WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\s+([^\W\d_]+)\.?,?\s+(\d{4})$", re.UNICODE)
+# "31 March 2026", "1er mars 2026", "31 de marzo de 2026", "31 مارس 2026", "31 كانون الثاني 2026"
+WORDY = re.compile(
+    r"^(\d{1,2})(?:st|nd|rd|th|er|º|°)?\s+([^\W\d_]+(?: [^\W\d_]+)?)\.?,?\s+(\d{4})$",
+    re.UNICODE,
+)
+SPANISH_OF = re.compile(r"\s(?:de|del)\s")  # "31 de marzo de 2026" -> "31 marzo 2026"
 WORDY_US = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$", re.UNICODE)
 SPACES = re.compile(r"\s+")
 
 
 def _key(text: str) -> str:
     return SPACES.sub(" ", text).strip().casefold()
+
+
+def _ascii_digits(text: str) -> str:
+    """Arabic-Indic digits and separators as ASCII ("٢٠٢٦-٠٣-٣١" -> "2026-03-31")."""
+    return text.translate(DIGITS)
 
 
 @lru_cache(maxsize=64)
@@ -100,7 +120,7 @@ def to_date(raw: Any) -> Any:
         return raw
     if not isinstance(raw, str):
         return raw
-    text = _key(raw)
+    text = SPANISH_OF.sub(" ", _ascii_digits(_key(raw)))
     try:
         if m := YMD.match(text):
             return date(int(m[1]), int(m[2]), int(m[3]))
@@ -122,7 +142,7 @@ def to_number(raw: Any) -> Any:
         return float(raw)
     if not isinstance(raw, str):
         return raw
-    text = raw.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    text = _ascii_digits(raw.strip()).replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     try:

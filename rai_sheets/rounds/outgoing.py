@@ -19,12 +19,14 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from .. import i18n
 from ..consolidate.carry import Prefill, carried_answers
 from ..consolidate.history import DEFAULT_HISTORY
-from ..content.load import load_all, load_questionnaire
+from ..content.languages import untranslated
+from ..content.load import default_content_dir, load_all, load_questionnaire
 from ..files import atomic_write_bytes, safe_filename
 from ..issues import ERROR, render_for_unit
-from ..model import Questionnaire
+from ..model import DEFAULT_LANGUAGE, Questionnaire
 from ..roster import Roster, read_roster
 from ..workbook.batch import generate
 from . import verdicts
@@ -46,6 +48,7 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)  # already sent, or no address
     new_workbooks: int = 0
     prefilled: int = 0  # new workbooks carrying answers of an earlier round
+    untranslated: dict[str, int] = field(default_factory=dict)  # language -> texts in English
 
 
 def _now() -> str:
@@ -65,6 +68,7 @@ def distribute(
     rounds_dir: Path | None = None,
     content_dir: Path | None = None,
     smtp: SmtpSettings | None = None,
+    allow_fallback: bool = False,
     progress: Progress | None = None,
 ) -> Outcome:
     contents = {qn.id: qn for qn in load_all(questionnaires, content_dir)}
@@ -74,9 +78,13 @@ def distribute(
     roster = read_roster(
         units, tuple(sorted({lg for q in contents.values() for lg in q.languages}))
     )
+    # Every unit's language, workbooks and messages alike, before anything is written.
+    langs = {u.language or DEFAULT_LANGUAGE for u in roster.rows}
+    root = content_dir or default_content_dir()
+    fallback = untranslated(root, langs, contents, allow_fallback, email=True)
     rnd = _start_round(round_id, rounds_dir, units, sender, (deadline, timezone), sorted(contents))
     rows = rnd.read_manifest()
-    out = Outcome(rnd)
+    out = Outcome(rnd, untranslated=fallback)
     new_rows = _new_workbooks(
         rnd, roster, list(contents), {r.key for r in rows}, content_dir, prefill, prefill_from
     )
@@ -168,6 +176,7 @@ def _new_workbooks(
             content_dir=content_dir,
             prefill=prefill,
             prefill_from=prefill_from,
+            allow_fallback=True,  # distribute checked every language, messages included
         )
         sent_dir = rnd.sub("sent")
         for g in generated:
@@ -306,13 +315,15 @@ def _message(
         short = qn.setting("short_title", lang) or title
         if short not in titles:
             titles.append(short)
-        what = (
-            f"  - {title}"
-            + (f" for {r.system_name}" if r.system_name else "")
-            + f" ({Path(r.file).name})"
+        file = Path(r.file).name
+        what = "  - " + (
+            i18n.text("mail.workbook_for", lang, title=title, system=r.system_name, file=file)
+            if r.system_name
+            else i18n.text("mail.workbook", lang, title=title, file=file)
         )
         lines.append(what)
         attach = rnd.folder / r.file
+        name = attach.name
         if template == "reminder" and r.status == "rejected" and unreadable(r):
             blocks["damaged"].append(_damage(rnd, r, what, lang))
             continue  # nothing to attach: the unit sends its own completed copy again
@@ -320,15 +331,15 @@ def _message(
             blocks["rejected"].append({"workbook": what, "reason": r.issues[:200]})
             feedback = feedback_path(rnd, r)
             if feedback.exists():
-                attach = feedback
+                attach, name = feedback, feedback_attachment(r.file, lang)
         elif template == "reminder":
             blocks["missing"].append({"workbook": what})
-        attachments.append((attach.name, attach.read_bytes()))
+        attachments.append((name, attach.read_bytes()))
     deadline = rnd.deadline
     values = {
         "unit_name": first.unit_name,
         "round": rnd.round_id,
-        "deadline": deadline.shown if deadline else "the date agreed",
+        "deadline": deadline.shown if deadline else i18n.text("mail.no_deadline", lang),
         "titles": ", ".join(titles),
         "workbooks": "\n".join(lines),
         "coordinator": rnd.settings.get("from", ""),
@@ -357,6 +368,12 @@ def _message(
         message_id=msg_id,
         essential=tuple(blocks),
     )
+
+
+def feedback_attachment(file: str, lang: str) -> str:
+    """The name a feedback workbook is attached under: the workbook's, and what it is for in
+    the unit's language (a French unit gets "risk_U02_S-1_2026Q4_a-corriger.xlsx")."""
+    return f"{Path(file).stem}_{safe_filename(i18n.text('mail.feedback_suffix', lang))}.xlsx"
 
 
 def _block(name: str, items: list[dict[str, str]], lang: str, content_dir: Path | None) -> str:

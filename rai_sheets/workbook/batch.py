@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..content.load import load_all
+from ..content.languages import untranslated
+from ..content.load import default_content_dir, load_all
 from ..errors import UsageError
 from ..files import atomic_write_bytes, atomic_write_with, safe_filename
 from ..model import DEFAULT_LANGUAGE, Questionnaire, Unit
@@ -32,6 +33,7 @@ class GeneratedFile:
     system_id: str = ""
     language: str = DEFAULT_LANGUAGE
     carried: int = 0  # answers pre-filled from an earlier round
+    untranslated: int = 0  # texts of its language shown in English (with allow_fallback)
 
 
 def workbook_name(qid: str, unit: Unit | None, round_id: str = "") -> str:
@@ -58,6 +60,7 @@ def generate(
     password: str = "",
     prefill: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
     prefill_from: str = "",
+    allow_fallback: bool = False,
     progress: Progress | None = None,
 ) -> list[GeneratedFile]:
     """Write blank workbooks, or one per unit (readiness) / AI system (risk, action).
@@ -65,6 +68,9 @@ def generate(
     `prefill`, keyed by (questionnaire, unit id, system id), holds answers carried over from
     round `prefill_from`: those workbooks are written one by one, marked for review; the
     others keep the fast path of one template per questionnaire and language.
+
+    A workbook is written in a language only when every text it shows has that language
+    (TranslationMissing lists what lacks it), or, with `allow_fallback`, in English where not.
     """
     qns = load_all(questionnaires, content_dir)
     for qn in qns:
@@ -79,6 +85,9 @@ def generate(
         else read_roster(units, tuple(sorted({lg for qn in qns for lg in qn.languages})))
     )
     jobs = _jobs(qns, roster)
+    langs = {unit.language if unit and unit.language else lang for _, unit in jobs}
+    root = content_dir or default_content_dir()
+    fallback = untranslated(root, langs, [qn.id for qn in qns], allow_fallback)
     if roster is not None and not jobs:
         raise UsageError(
             "the roster lists no AI systems (system_id), so there is no risk or "
@@ -117,6 +126,7 @@ def generate(
                 unit.system_id if unit and qn.id in PER_SYSTEM else "",
                 unit_lang,
                 len(carried),
+                fallback.get(unit_lang, 0),
             )
         )
         if progress:
