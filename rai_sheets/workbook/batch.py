@@ -73,26 +73,10 @@ def generate(
     (TranslationMissing lists what lacks it), or, with `allow_fallback`, in English where not.
     """
     qns = load_all(questionnaires, content_dir)
-    for qn in qns:
-        if lang not in qn.languages:
-            raise UsageError(
-                f'no "{lang}" translation in the {qn.id} content; available: '
-                f"{', '.join(qn.languages)}"
-            )
-    roster = (
-        units
-        if isinstance(units, Roster) or units is None
-        else read_roster(units, tuple(sorted({lg for qn in qns for lg in qn.languages})))
-    )
-    jobs = _jobs(qns, roster)
+    jobs = _jobs(qns, _roster(qns, units, lang))
     langs = {unit.language if unit and unit.language else lang for _, unit in jobs}
     root = content_dir or default_content_dir()
     fallback = untranslated(root, langs, [qn.id for qn in qns], allow_fallback)
-    if roster is not None and not jobs:
-        raise UsageError(
-            "the roster lists no AI systems (system_id), so there is no risk or "
-            "action workbook to make"
-        )
     generated_at = datetime.now().replace(microsecond=0)
     out: list[GeneratedFile] = []
     writers: dict[tuple[str, str, bool], PersonalisedWriter] = {}
@@ -134,6 +118,20 @@ def generate(
     return out
 
 
+def _roster(qns: list[Questionnaire], units: Path | Roster | None, lang: str) -> Roster | None:
+    """The roster, its units' languages checked against the content's; UsageError for a
+    language the content does not have at all."""
+    for qn in qns:
+        if lang not in qn.languages:
+            raise UsageError(
+                f'no "{lang}" translation in the {qn.id} content; available: '
+                f"{', '.join(qn.languages)}"
+            )
+    if isinstance(units, Roster) or units is None:
+        return units
+    return read_roster(units, tuple(sorted({lg for qn in qns for lg in qn.languages})))
+
+
 def _carried(
     prefill: Mapping[tuple[str, str, str], Mapping[str, Any]] | None,
     qn: Questionnaire,
@@ -157,4 +155,9 @@ def _jobs(
             jobs += [(qn, s) for s in roster.systems]
         else:
             jobs += [(qn, u) for u in roster.units]
+    if roster is not None and not jobs:
+        raise UsageError(
+            "the roster lists no AI systems (system_id), so there is no risk or "
+            "action workbook to make"
+        )
     return jobs
