@@ -24,6 +24,7 @@ from .cli_common import (
     bullets,
     content_dir_option,
     history_option,
+    lang_option,
     prefill_option,
     progress_bar,
     rounds_dir_option,
@@ -32,7 +33,7 @@ from .cli_common import (
 )
 from .content.languages import TranslationMissing
 from .content.tables import ContentError
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, text
 from .roster import RosterError
 from .rounds.folder import RoundError
 from .rounds.mail import MailError
@@ -240,6 +241,7 @@ def content_check(directory: Path | None) -> None:
     default=None,
     help="Worker processes (default: one per CPU core).",
 )
+@lang_option
 @content_dir_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 def validate(
@@ -249,6 +251,7 @@ def validate(
     report: Path | None,
     feedback: Path | None,
     jobs: int | None,
+    lang: str,
     content_dir: Path | None,
     quiet: bool,
 ) -> None:
@@ -279,12 +282,12 @@ def validate(
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:
         if not quiet:
-            render.validation_table(result)
+            render.validation_table(result, lang)
         if report:
-            click.echo(f"Issue report: {report}")
+            click.echo(text("console.issue_report", lang, path=report))
         if feedback:
-            click.echo(f"Feedback workbooks: {len(written)} in {feedback}/")
-        click.echo(render.validation_summary(result))
+            click.echo(text("console.feedback_written", lang, n=len(written), folder=feedback))
+        click.echo(render.validation_summary(result, lang))
     if result.rejected:
         sys.exit(EXIT_PROBLEMS)
 

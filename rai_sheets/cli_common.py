@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .content.languages import Gaps
+from .i18n import DEFAULT, LANGUAGES
 from .issues import printable
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
@@ -111,6 +112,14 @@ history_option = click.option(
     show_default=True,
     help="The history store: one SQLite file holding every consolidated round "
     "(also RAI_SHEETS_HISTORY).",
+)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT,
+    show_default=True,
+    help="Language of the console's own words (headers, totals); each issue's message is in "
+    "the language of the workbook it is about.",
 )
 allow_fallback_option = click.option(
     "--allow-fallback",

@@ -19,6 +19,7 @@ from .cli_common import (
     allow_fallback_option,
     content_dir_option,
     history_option,
+    lang_option,
     prefill_option,
     progress_bar,
     rounds_dir_option,
@@ -308,8 +309,9 @@ def collect(
 @click.command()
 @click.option("--round", "round_id", required=True, metavar="ID", help="The round to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@lang_option
 @rounds_dir_option
-def status(round_id: str, as_json: bool, rounds_dir: Path) -> None:
+def status(round_id: str, as_json: bool, lang: str, rounds_dir: Path) -> None:
     """The round at a glance: per unit and questionnaire, sent, returned, accepted, rejected,
     missing, late, each with why; the files not matched; the totals.
 
@@ -321,7 +323,7 @@ def status(round_id: str, as_json: bool, rounds_dir: Path) -> None:
     if as_json:
         click.echo(json.dumps(st.as_dict(), indent=2, ensure_ascii=False))
     else:
-        render.round_status(st)
+        render.round_status(st, lang)
     if not st.complete:
         sys.exit(EXIT_PROBLEMS)
 

@@ -8,7 +8,16 @@ from __future__ import annotations
 import click
 
 from .consolidate.pipeline import ConsolidationResult
-from .issues import ERROR, REJECTED, SKIPPED, printable
+from .i18n import has, text
+from .issues import (
+    ACCEPTED,
+    ACCEPTED_WITH_WARNINGS,
+    ERROR,
+    REJECTED,
+    SKIPPED,
+    WARNING,
+    printable,
+)
 from .returns.migrate import Migration
 from .returns.report import ValidationReport
 from .rounds.status import RoundStatus
@@ -33,53 +42,64 @@ def _fit_start(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
-def validation_table(report: ValidationReport) -> None:
+def validation_table(report: ValidationReport, lang: str = "en") -> None:
+    """One line per file, then every issue; the frame in `lang`, each message in the language
+    of the workbook it is about."""
     files = report.files
     width = min(max((len(f.name) for f in files), default=4), 60)
+    t = {k: text(f"console.{k}", lang) for k in COLUMNS}
     head = (
-        f"{'FILE':<{width}}  {'STATUS':<22}  {'QUESTIONNAIRE':<13}  {'UNIT':<10}  "
-        f"{'SYSTEM':<10}  ERRORS  WARNINGS"
+        f"{t['file']:<{width}}  {t['status']:<22}  {t['questionnaire']:<13}  {t['unit']:<10}  "
+        f"{t['system']:<10}  {t['errors']:>6}  {t['warnings']:>8}"
     )
     click.echo(head)
     for f in files:
         errors = sum(i.severity == ERROR for i in f.issues)
         warnings = len(f.issues) - errors
-        status = click.style(f"{f.status:<22}", fg=STATUS_COLOURS.get(f.status))
+        shown = text(f"console.status.{f.status}", lang) if f.status else ""
+        status = click.style(f"{shown:<22}", fg=STATUS_COLOURS.get(f.status))
         click.echo(
             f"{_fit(f.name, width):<{width}}  {status}  {_fit(f.questionnaire or '-', 13):<13}  "
             f"{_fit(f.unit_id or f.unit_name or '-', 10):<10}  "
-            f"{_fit(f.system_id or '-', 10):<10}  {errors:>6}  {warnings:>8}"
+            f"{_fit(f.system_id or '-', 10):<10}  {errors:>{len(t['errors'])}}  "
+            f"{warnings:>{len(t['warnings'])}}"
         )
     with_issues = [f for f in files if f.issues or f.status == SKIPPED]
     if not with_issues:
         return
     click.echo("")
+    marks = {
+        ERROR: click.style(text("console.error", lang), fg="red"),
+        WARNING: click.style(text("console.warning", lang), fg="yellow"),
+    }
     for f in with_issues:
         if f.status == SKIPPED:
-            click.echo(printable(f"[{f.name}] skipped: {f.skipped_reason}"))
+            line = text("console.skipped", lang, file=f.name, reason=f.skipped_reason)
+            click.echo(printable(line))
             continue
         for issue in f.issues[:MAX_ISSUES_PER_FILE]:
-            mark = (
-                click.style("error", fg="red")
-                if issue.severity == ERROR
-                else click.style("warning", fg="yellow")
-            )
-            click.echo(f"{mark} {issue}")
+            click.echo(f"{marks[issue.severity]} {issue}")
         extra = len(f.issues) - MAX_ISSUES_PER_FILE
         if extra > 0:
-            click.echo(
-                f"  ... and {extra} more issue(s) in {printable(f.name)} (see --report or --json)"
-            )
+            click.echo(text("console.more_issues", lang, n=extra, file=printable(f.name)))
 
 
-def validation_summary(report: ValidationReport) -> str:
+COLUMNS = ("file", "status", "questionnaire", "unit", "system", "errors", "warnings")
+
+
+def validation_summary(report: ValidationReport, lang: str = "en") -> str:
     s = report.summary()
-    line = (
-        f"{s['accepted']} accepted, {s['accepted-with-warnings']} accepted with warnings, "
-        f"{s['rejected']} rejected, {s['skipped']} skipped ({s['files']} files)."
+    line = text(
+        "console.summary",
+        lang,
+        accepted=s[ACCEPTED],
+        warnings=s[ACCEPTED_WITH_WARNINGS],
+        rejected=s[REJECTED],
+        skipped=s[SKIPPED],
+        files=s["files"],
     )
     if s[REJECTED]:
-        line += " Rejected files need to be fixed and sent again."
+        line += text("console.summary_rejected", lang)
     return line
 
 
@@ -104,38 +124,52 @@ def consolidation(result: ConsolidationResult) -> None:
         click.echo(f"  {i}. {printable(finding)}")
 
 
-def round_status(st: RoundStatus) -> None:
+def round_status(st: RoundStatus, lang: str = "en") -> None:
     due = st.deadline
-    click.echo(f"Round {st.round_id}" + (f", deadline {due.phrase()}" if due else ""))
-    head = (
-        f"{'UNIT':<8}  {'NAME':<28}  {'SYSTEM':<10}  {'QUESTIONNAIRE':<13}  {'SENT':<4}  "
-        f"{'STATUS':<22}  LATE  WHY"
+    click.echo(
+        text("round.round_due", lang, round=st.round_id, deadline=due.phrase())
+        if due
+        else text("round.round", lang, round=st.round_id)
     )
-    click.echo(head)
+    t = {k: text(f"console.{k}", lang) for k in ("unit", "system", "questionnaire", "status")}
+    t |= {k: text(f"round.{k}", lang) for k in ("name", "sent", "late", "why")}
+    click.echo(
+        f"{t['unit']:<8}  {t['name']:<28}  {t['system']:<10}  {t['questionnaire']:<13}  "
+        f"{t['sent']:<4}  {t['status']:<22}  {t['late']:<4}  {t['why']}"
+    )
+    yes, no, late = (text(f"round.{k}", lang) for k in ("yes", "no", "late_mark"))
     for r in st.rows:
-        status = click.style(f"{r.status:<22}", fg=STATUS_COLOURS.get(r.status, "red"))
+        key = f"console.status.{r.status}"
+        shown = text(key, lang) if has(key) else r.status
+        status = click.style(f"{shown:<22}", fg=STATUS_COLOURS.get(r.status, "red"))
         click.echo(
             f"{_fit(r.unit_id, 8):<8}  {_fit(r.unit_name, 28):<28}  "
             f"{_fit(r.system_id or '-', 10):<10}  {r.questionnaire:<13}  "
-            f"{'yes' if r.sent else 'no':<4}  {status}  {'late' if r.late else '':<4}  "
+            f"{yes if r.sent else no:<4}  {status}  {late if r.late else '':<4}  "
             f"{printable(r.why[:100])}"
         )
     for u in st.unmatched:
         why = f" ({u['note']})" if u["note"] else ""
-        click.echo(
-            printable(
-                f"not matched{why}: {u['original_name']} from {u['sender'] or 'unknown sender'}: "
-                f"{u['issues'][:120]}"
-            )
+        line = text(
+            "round.not_matched",
+            lang,
+            why=why,
+            file=u["original_name"],
+            sender=u["sender"] or text("round.unknown_sender", lang),
+            issues=u["issues"][:120],
         )
-    t = st.totals()
+        click.echo(printable(line))
+    totals = st.totals()
     click.echo(
-        f"Totals: {t['workbooks']} workbooks for {t['units']} units: {t['sent']} sent, "
-        f"{t['returned']} returned ({t['accepted']} accepted, {t['rejected']} rejected), "
-        f"{t['missing']} missing, {t['late']} late; {t['unmatched_files']} file(s) not "
-        "matched."
+        text(
+            "round.totals",
+            lang,
+            **{k: totals[k] for k in ("workbooks", "units", "sent", "returned", "accepted")},
+            **{k: totals[k] for k in ("rejected", "missing", "late")},
+            unmatched=totals["unmatched_files"],
+        )
     )
-    click.echo(st.verdict())
+    click.echo(st.verdict(lang))
 
 
 def migration(m: Migration) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..files import uninert
 from ..issues import REJECTED
 from .deadline import Deadline, parse_time
@@ -63,19 +64,20 @@ class RoundStatus:
             "unmatched_files": len(self.unmatched),
         }
 
-    def verdict(self) -> str:
+    def verdict(self, lang: str = "en") -> str:
         """One sentence: complete, or what is still needed."""
         t = self.totals()
         if self.complete:
-            return (
-                f"Round {self.round_id} is complete: all {t['workbooks']} expected returns "
-                "are accepted."
-            )
-        needed = [f"{t['missing']} missing"] if t["missing"] else []
-        needed += [f"{t['rejected']} rejected"] if t["rejected"] else []
-        return (
-            f"Round {self.round_id} is not complete: {t['accepted']} of {t['workbooks']} "
-            f"expected returns accepted ({', '.join(needed) or 'none expected'})."
+            return i18n.text("round.complete", lang, round=self.round_id, workbooks=t["workbooks"])
+        needed = [i18n.text("round.n_missing", lang, n=t["missing"])] if t["missing"] else []
+        needed += [i18n.text("round.n_rejected", lang, n=t["rejected"])] if t["rejected"] else []
+        return i18n.text(
+            "round.incomplete",
+            lang,
+            round=self.round_id,
+            accepted=t["accepted"],
+            workbooks=t["workbooks"],
+            needed=", ".join(needed) or i18n.text("round.none_expected", lang),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import IO
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
+from ..i18n import is_rtl
 from ..scoring import helper_values, score
 from .changes_sheet import changes_sheet
 from .formulas import FormulaBuilder
@@ -38,7 +39,7 @@ def write_workbook(spec: WorkbookSpec, target: str | IO[bytes]) -> None:
     qn = spec.questionnaire
     p = plan(qn, spec.lang)
     wb = xlsxwriter.Workbook(target, WRITER_OPTIONS)
-    st = Styles(wb)
+    st = Styles(wb, rtl=is_rtl(spec.lang))
     answers = dict(spec.answers)
     for q in qn.questions:
         if q.prefill and spec.unit:

@@ -8,7 +8,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..i18n import text
+from ..i18n import is_rtl, text
 from ..scoring import CATEGORICAL_RULES, metric_label
 from .formulas import FormulaBuilder
 from .layout import Plan, sheet_ref
@@ -155,12 +155,20 @@ def _chart(
                 "gap": 60,
             }
         )
+    rtl = is_rtl(lang)  # bars grow from the right, categories run from the right
     if is_pct:
         chart.set_x_axis(
-            {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
+            {
+                "min": 0,
+                "max": 1,
+                "num_format": "0%",
+                "major_gridlines": {"visible": True},
+                "reverse": rtl,
+            }
         )
         chart.set_y_axis({"reverse": True, "interval_unit": 1})  # every category named
     else:
+        chart.set_x_axis({"reverse": rtl})
         chart.set_y_axis({"min": 0})
     default_title = (
         text("workbook.chart_percent", lang, metric=rules[cols[0]].label.get(lang), scope=header)

@@ -48,6 +48,10 @@ def footer_text(spec: WorkbookSpec) -> str:
 
 
 def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
+    """Paper, margins and footer; a right-to-left language's sheet reads and prints from the
+    right (its first column on the right)."""
+    if is_rtl(spec.lang):
+        ws.right_to_left()
     if landscape:
         ws.set_landscape()
     ws.set_paper(9)

@@ -14,14 +14,22 @@ INPUT_FILL = "#FFF9E6"
 CARRIED_FILL = "#DDEBF7"  # an answer carried over from an earlier round: review it
 RESULT_FILL = "#EEF2F7"
 NEEDS_ANSWER_FILL = "#F4B6B6"  # a required answer still missing, once the sheet is started
+FONT = "Calibri"
+# Calibri has no Arabic letters: a right-to-left workbook uses Arial, which Excel ships with
+# Arabic glyphs on Windows and macOS; LibreOffice falls back to a font that has them (on
+# Debian, Noto Sans Arabic or DejaVu Sans).
+RTL_FONT = "Arial"
 
 
 class Styles:
-    def __init__(self, wb: Workbook):
+    def __init__(self, wb: Workbook, rtl: bool = False):
         self.wb = wb
+        self.rtl = rtl
         self._fills: dict[str, Format] = {}
         f = wb.add_format
-        base: dict[str, Any] = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+        base: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "top"}
+        if rtl:  # text reads from the right, whatever its first character
+            base |= {"font_name": RTL_FONT, "reading_order": 2}
         self.base = base
         self.title = f({**base, "bold": True, "font_size": 15, "font_color": NAVY})
         self.subtitle = f({**base, "italic": True, "font_color": "#555555"})
@@ -88,12 +96,13 @@ class Styles:
             "border_color": "#BF9000",
             "text_wrap": True,
         }
+        start = "right" if self.rtl else "left"  # where a line starts
         self.input = f(inp)
-        self.input_date = f({**inp, "num_format": "yyyy-mm-dd", "align": "left"})
+        self.input_date = f({**inp, "num_format": "yyyy-mm-dd", "align": start})
         self.input_number = f({**inp, "num_format": "0.##"})
         carried = {**inp, "bg_color": CARRIED_FILL, "border_color": "#2F5597"}
         self.carried = f(carried)
-        self.carried_date = f({**carried, "num_format": "yyyy-mm-dd", "align": "left"})
+        self.carried_date = f({**carried, "num_format": "yyyy-mm-dd", "align": start})
         self.carried_number = f({**carried, "num_format": "0.##"})
         res: dict[str, Any] = {**base, "bg_color": RESULT_FILL, "border": 1, "bold": True}
         res["align"] = "center"
