@@ -349,7 +349,12 @@ def test_a_file_that_crashes_the_reader_is_judged_once_and_the_round_goes_on(tmp
     rounds = tmp_path / "rounds"
     base = ["--round", "R1", "--rounds-dir", str(rounds)]
     run = CliRunner().invoke
-    assert run(cli, ["distribute", "--allow-fallback", "readiness", "--units", str(roster), *base]).exit_code == 0
+    assert (
+        run(
+            cli, ["distribute", "--allow-fallback", "readiness", "--units", str(roster), *base]
+        ).exit_code
+        == 0
+    )
     drop = tmp_path / "drop"
     drop.mkdir()
     for uid in ("U01", "U04"):
@@ -389,7 +394,9 @@ def test_every_csv_file_the_round_writes_opens_in_libreoffice_without_a_formula(
     rounds = tmp_path / "rounds"
     base = ["--round", "R1", "--rounds-dir", str(rounds)]
     run = CliRunner().invoke
-    assert run(cli, ["distribute", "--allow-fallback", "--units", str(roster), *base]).exit_code == 0
+    assert (
+        run(cli, ["distribute", "--allow-fallback", "--units", str(roster), *base]).exit_code == 0
+    )
     drop = tmp_path / "drop"
     drop.mkdir()
     for qid in ("readiness", "risk"):
@@ -480,7 +487,10 @@ def test_the_status_json_documented_in_the_readme_is_what_status_prints(tmp_path
     base = ["--round", "R1", "--rounds-dir", str(rounds)]
     run = CliRunner().invoke
     due = date.today() + timedelta(days=3)
-    assert run(cli, ["distribute", "--allow-fallback", "--units", str(roster), "--deadline", str(due), *base])
+    assert run(
+        cli,
+        ["distribute", "--allow-fallback", "--units", str(roster), "--deadline", str(due), *base],
+    )
     name, good = returned("readiness", "U05")
     box = mailbox.mbox(tmp_path / "replies.mbox")
     box.add(reply("U05", at(due, 9), [(name, good[:5000])]))

@@ -42,9 +42,10 @@ def footer_text(spec: WorkbookSpec) -> str:
     qn = spec.questionnaire
     title = (qn.setting("short_title", spec.lang) or qn.id).replace("&", "&&")
     page = qn.say("footer_page", spec.lang)
-    # names where a line starts, the rest where it ends: a long name cannot run into the title
-    start, end = ("&R", "&L") if is_rtl(spec.lang) else ("&L", "&R")
-    return f"{start}{who}{end}{title} {qn.version} - {page}"
+    rest = f"{title} {qn.version} - {page}"
+    # names where a line starts (the right, in a right-to-left language), the rest where it
+    # ends: a long name cannot run into the title
+    return f"&L{rest}&R{who}" if is_rtl(spec.lang) else f"&L{who}&R{rest}"
 
 
 def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
