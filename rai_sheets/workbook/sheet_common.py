@@ -42,10 +42,12 @@ def footer_text(spec: WorkbookSpec) -> str:
     qn = spec.questionnaire
     title = (qn.setting("short_title", spec.lang) or qn.id).replace("&", "&&")
     page = qn.say("footer_page", spec.lang)
-    rest = f"{title} {qn.version} - {page}"
-    # names where a line starts (the right, in a right-to-left language), the rest where it
-    # ends: a long name cannot run into the title
-    return f"&L{rest}&R{who}" if is_rtl(spec.lang) else f"&L{who}&R{rest}"
+    if is_rtl(spec.lang):
+        # from the right: names, the questionnaire, the page; each part apart, so that the
+        # page numbers do not mix into right-to-left words
+        return f"&L{page}&C{title} {qn.version}&R{who}"
+    # names on the left, the rest on the right: a long name cannot run into the title
+    return f"&L{who}&R{title} {qn.version} - {page}"
 
 
 def page_setup(ws: Worksheet, spec: WorkbookSpec, landscape: bool = True) -> None:
