@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from .. import i18n
 from ..content.question_map import QuestionMap
 from ..model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Question, Questionnaire
 from ..workbook.spec import ANSWER, CHECK, REMOVED, Change
@@ -65,6 +67,7 @@ def carry_over(
     new in `qn` can be listed; `texts`: the old question texts, so that reworded ones are.
     """
     out = CarryOver()
+    why = partial(_why, lang=lang)
     reached: set[str] = set()
     gone: dict[str, str] = {}
     ask: dict[str, str] = {}
@@ -76,18 +79,18 @@ def carry_over(
         reached.update(new_ids)
         if fate and fate.removed:
             if raw is not None:
-                gone.setdefault(old_id, fate.note or "removed from the questionnaire")
+                gone.setdefault(old_id, fate.note or why("removed"))
             continue
         if fate and fate.changed:
             for nid in new_ids:
-                ask.setdefault(nid, fate.note or f"changed from {old_id}")
+                ask.setdefault(nid, fate.note or why("changed", old=old_id))
             continue
         nid = new_ids[0]
         q = qn.questions_by_id.get(nid)
         name = qn.field_names.get((nid, key))
         if q is None or name is None:
             if raw is not None:
-                gone.setdefault(old_id, "not a question of the current version")
+                gone.setdefault(old_id, why("not_asked"))
             continue
         if raw is None or not carries(q, fresh_dates, roster_filled):
             continue
@@ -98,16 +101,16 @@ def carry_over(
             if nid != old_id and fate and fate.note:  # a plain rename carries silently
                 check.setdefault(nid, fate.note)
         else:
-            ask.setdefault(nid, f'the earlier answer "{raw}" is not valid any more')
+            ask.setdefault(nid, why("invalid", answer=raw))
     if asked is not None:
         known = reached | {t for a in asked for t in _targets(qmap, version, a, same)}
         for q in qn.questions:
             if q.id not in known and carries(q, fresh_dates, roster_filled):
-                ask.setdefault(q.id, "new question")
+                ask.setdefault(q.id, why("new"))
     for qid, text in (texts or {}).items():
         q = qn.questions_by_id.get(qid)
         if q and qid not in ask and _squash(text) != _squash(q.label.get(lang)):
-            check.setdefault(qid, "the question was reworded")
+            check.setdefault(qid, why("reworded"))
     order = {q.id: i for i, q in enumerate(qn.questions)}
 
     def change(qid: str, why: str, kind: str) -> Change:
@@ -124,6 +127,11 @@ def carry_over(
     ]
     out.changes += [Change(old_id, why, REMOVED) for old_id, why in gone.items()]
     return out
+
+
+def _why(reason: str, lang: str, **params: Any) -> str:
+    """Why a question is listed on the Changes sheet, in the workbook's language."""
+    return i18n.text(f"changes.why.{reason}", lang, **params)
 
 
 def _targets(qmap: QuestionMap, version: str, old_id: str, same: bool) -> tuple[str, ...]:
