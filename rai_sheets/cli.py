@@ -426,10 +426,7 @@ def consolidate(
         finish()
     if not quiet:
         render.consolidation(result)
-    click.echo(
-        f"History: round {result.round_id} recorded in {result.history} "
-        f"({result.rounds_held} round(s) held; see rai-sheets history)."
-    )
+    click.echo(render.history_line(result))
     click.echo(render.validation_summary(result.report))
     if not paths:  # a round: its exit status is the round's as it stands now
         click.echo(verdict)

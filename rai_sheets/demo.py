@@ -148,7 +148,8 @@ def run_demo(folder: Path, progress: api.Progress | None = None, seed: int = 202
             out_dir=res.sent,
             prefill_from=PREVIOUS,
             history=res.history,
-        )
+            allow_fallback=True,  # fictional units in several languages, whatever the state
+        )  # of a translation
         sent = pool.submit(send) if pool else None
         carried = carried_answers(res.history, PREVIOUS, contents, None)
         replies = _this_year(res, contents, carried, rng, now)

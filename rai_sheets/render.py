@@ -103,25 +103,41 @@ def validation_summary(report: ValidationReport, lang: str = "en") -> str:
     return line
 
 
-def consolidation(result: ConsolidationResult) -> None:
+def consolidation(result: ConsolidationResult, lang: str = "en") -> None:
+    """Where the summary went, the counts, and what needs attention (the findings are in the
+    summary's language)."""
     c = result.consolidation
-    click.echo(f"Summary workbook: {result.summary}")
+    click.echo(text("console.summary_workbook", lang, path=result.summary))
     for path in result.data:
-        click.echo(f"Data: {path}")
+        click.echo(text("console.data", lang, path=path))
     for row in c.counts.itertuples():
-        missing = f", {row.missing} missing" if c.report.roster is not None else ""
+        missing = (
+            text("console.counts_missing", lang, n=row.missing)
+            if c.report.roster is not None
+            else ""
+        )
         click.echo(
-            f"  {row.questionnaire:<10} {row.accepted} accepted of {row.expected} "
-            f"expected ({row.rejected} rejected{missing})"
+            text(
+                "console.counts",
+                lang,
+                questionnaire=row.questionnaire,
+                accepted=row.accepted,
+                expected=row.expected,
+                rejected=row.rejected,
+                missing=missing,
+            )
         )
     if c.superseded:
-        click.echo(
-            f"  {len(c.superseded)} earlier return(s) superseded by a later one from the "
-            "same unit (the workbook saved last counts)."
-        )
-    click.echo("What needs attention:")
+        click.echo(text("console.superseded", lang, n=len(c.superseded)))
+    click.echo(text("console.attention", lang))
     for i, finding in enumerate(c.findings, start=1):
         click.echo(f"  {i}. {printable(finding)}")
+
+
+def history_line(result: ConsolidationResult, lang: str = "en") -> str:
+    return text(
+        "console.history", lang, round=result.round_id, path=result.history, n=result.rounds_held
+    )
 
 
 def round_status(st: RoundStatus, lang: str = "en") -> None:
