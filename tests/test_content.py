@@ -106,7 +106,7 @@ def test_content_check_finds_a_text_whose_comma_shifted_the_columns(content_dir,
 
 def test_content_check_reports_a_missing_column_and_an_unknown_scale(content_dir, tmp_path):
     root = _broken_copy(content_dir, tmp_path)
-    _edit(root / "action" / "sections.csv", "section_id,sheet,label,", "section_id,tab,label,")
+    _edit(root / "action" / "sections.csv", "section_id,sheet,", "section_id,tab,")
     _edit(
         root / "readiness" / "questions.csv",
         "lead_01,lead,accountability,scale,maturity",

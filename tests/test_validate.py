@@ -101,7 +101,7 @@ def test_values_are_read_the_way_a_forgiving_human_would(tmp_path, questionnaire
     answers = answers_for(qn, random.Random(2), Profile(0.5, 0.9, 1.0))
     forgiving = {
         "in_legit_1_likelihood": "  almost CERTAIN ",  # case and spaces
-        "in_legit_1_impact": "Grave",  # the French label
+        "in_legit_1_impact": qn.scales["impact"].by_code("severe").label.get("fr"),  # French
         "in_assessed_on": "31/10/2026",  # a date typed as text
         "in_app_core": "yes",  # the code
     }
@@ -169,7 +169,8 @@ def test_messages_use_the_respondents_language(tmp_path, questionnaires):
     f = api.validate([path], jobs=1).files[0]
     issue = next(i for i in f.issues if i.code == "not-in-list")
     assert issue.message.startswith("« Souvent » n'est pas un choix possible")
-    assert "2 - En développement" in issue.message
+    two = next(c for c in qn.scales["maturity"].choices if c.points == 2)
+    assert two.label.get("fr") in issue.message and two.label.get("fr") != two.label.get("en")
 
 
 def test_an_old_template_and_edited_question_texts_are_flagged(
