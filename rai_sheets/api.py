@@ -99,8 +99,10 @@ def content_check(content_dir: Path | None = None) -> list[ContentProblem]:
     return check_content(content_dir)
 
 
-def write_issue_report(report: ValidationReport, path: Path) -> None:
-    issue_report.write_issue_report(report, path)
+def write_issue_report(report: ValidationReport, path: Path, lang: str = "en") -> None:
+    """issues.xlsx: one row per issue; its own words in `lang`, each message in the language
+    of the workbook it is about."""
+    issue_report.write_issue_report(report, path, lang)
 
 
 def questionnaire_ids(content_dir: Path | None = None) -> list[str]:

@@ -276,7 +276,7 @@ def validate(
     finally:
         finish()
     if report:
-        api.write_issue_report(result, report)
+        api.write_issue_report(result, report, lang)
     written = api.write_feedback(result, feedback, content_dir) if feedback else []
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
@@ -355,8 +355,9 @@ def validate(
     type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
-    help="Language of the summary workbook's own words (headings, findings); content labels "
-    "follow it where the content has that language, English fills any gap.",
+    help="Language of the summary workbook's own words (headings, findings) and of the "
+    "console's; content labels follow it where the content has that language, English fills "
+    "any gap. Each issue's message stays in the language of its workbook.",
 )
 @rounds_dir_option
 @content_dir_option
@@ -416,7 +417,7 @@ def consolidate(
             from .rounds.collect import consolidate_round, round_verdict
 
             result = consolidate_round(round_id, rounds_dir=rounds_dir, output=output, **options)
-            complete, verdict = round_verdict(round_id, result)
+            complete, verdict = round_verdict(round_id, result, lang)
         else:
             raise click.UsageError(
                 "give the PATHS of the returns, or --round ID to consolidate "
@@ -425,9 +426,9 @@ def consolidate(
     finally:
         finish()
     if not quiet:
-        render.consolidation(result)
-    click.echo(render.history_line(result))
-    click.echo(render.validation_summary(result.report))
+        render.consolidation(result, lang)
+    click.echo(render.history_line(result, lang))
+    click.echo(render.validation_summary(result.report, lang))
     if not paths:  # a round: its exit status is the round's as it stands now
         click.echo(verdict)
         if not complete:

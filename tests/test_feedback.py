@@ -121,7 +121,8 @@ def test_the_feedback_frame_speaks_the_workbook_s_language(tmp_path, questionnai
 
 
 def issues_sheet_fr(path: Path) -> tuple[list[tuple], list[dict[str, Any]]]:
-    rows = list(openpyxl.load_workbook(path)[ISSUES_SHEET].iter_rows(values_only=True))
+    sheet = text("sheet.issues", "fr")  # the sheet too is named in the unit's language
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
     at = next(i for i, r in enumerate(rows) if r[0] == text("feedback.col_severity", "fr"))
     header = [("Question" if h == text("feedback.col_question", "fr") else h) for h in rows[at]]
     return rows, [dict(zip(header, r, strict=False)) for r in rows[at + 1 :] if r[0]]

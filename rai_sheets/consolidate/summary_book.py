@@ -13,8 +13,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import FORMULA_STARTS
-from ..i18n import text
-from ..workbook.styles import NAVY
+from ..i18n import is_rtl, text
+from ..workbook.styles import FONT, NAVY, RTL_FONT
 from .aggregate import Consolidation
 
 GREY_TAB = "#A6A6A6"  # the coordinator's sheets, after the chief's
@@ -48,7 +48,11 @@ class Sheet:
         c = book.c
         footer = book.t("summary.footer_round", round=c.round_id) if c.round_id else ""
         footer = footer or book.t("summary.footer")
-        self.ws.set_footer(f"&L{footer.replace('&', '&&')}&R{book.t('summary.page')}")
+        start, end = footer.replace("&", "&&"), book.t("summary.page")
+        if book.rtl:  # read from the right: the sheet, and its footer
+            self.ws.right_to_left()
+            start, end = end, start
+        self.ws.set_footer(f"&L{start}&R{end}")
 
     def text(self, r: int, c: int, value: Any, style: str = "cell") -> None:
         s = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
@@ -253,6 +257,7 @@ class SummaryBook:
             },
         )
         self._formats: dict[tuple[str, bool, str], Any] = {}
+        self.rtl = is_rtl(c.lang)
 
     def t(self, key: str, **params: Any) -> str:
         """The interface string `key` in the summary's language."""
@@ -304,7 +309,9 @@ class SummaryBook:
     def fmt(self, style: str, quote: bool = False, fill: str = "") -> Any:
         key = (style, quote, fill)
         if key not in self._formats:
-            props = {"font_name": "Calibri", "font_size": 10, **self.STYLES[style]}
+            props = {"font_name": FONT, "font_size": 10, **self.STYLES[style]}
+            if self.rtl:  # Arabic letters, and text that reads from the right
+                props |= {"font_name": RTL_FONT, "reading_order": 2}
             if quote:
                 props["quote_prefix"] = True  # shown as text, never evaluated
             if fill:

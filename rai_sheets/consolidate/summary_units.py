@@ -127,7 +127,8 @@ def bar_chart(book: SummaryBook, s: Sheet, sheet: str, first: int, last: int, ti
     )
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_legend({"none": True})
-    chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
+    axis = {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
+    chart.set_x_axis(axis | {"reverse": book.rtl})  # bars grow from the right in Arabic
     # every dimension named: room for two lines of label per bar
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
     height = 36 * (last - first + 1) + 90

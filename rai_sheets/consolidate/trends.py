@@ -3,7 +3,8 @@ against the previous round and the agency's target, each AI system's risk levels
 life-cycle stage, action items overdue round after round, and sentences about what changed.
 
 Everything here takes the frames read from the history store (`trend_data.py`) and the
-content, and returns frames and sentences; the Trends sheet (`trends_sheet.py`) writes them.
+content, and returns frames and sentences, in the summary's language; the Trends sheet
+(`trends_sheet.py`) writes them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from ..content.checks import readiness_target
-from ..model import DEFAULT_LANGUAGE as LANG
-from ..model import Questionnaire
+from ..i18n import text
+from ..model import DEFAULT_LANGUAGE, Questionnaire
 from ..scoring import band_of
 from .trend_data import TrendData
 
@@ -36,10 +37,19 @@ class Trends:
     overdue_again: pd.DataFrame = field(default_factory=pd.DataFrame)
     overdue_previous: str = ""  # the round the overdue items are compared with
     findings: list[Finding] = field(default_factory=list)
+    lang: str = DEFAULT_LANGUAGE  # of every label and sentence
+
+    def t(self, key: str, **params: Any) -> str:
+        return text(key, self.lang, **params)
 
 
-def compute_trends(data: TrendData, contents: dict[str, Questionnaire], current: str) -> Trends:
-    t = Trends(data.rounds, current)
+def compute_trends(
+    data: TrendData,
+    contents: dict[str, Questionnaire],
+    current: str,
+    lang: str = DEFAULT_LANGUAGE,
+) -> Trends:
+    t = Trends(data.rounds, current, lang=lang)
     if "readiness" in contents:
         _readiness(t, data, contents["readiness"])
     if "risk" in contents:
@@ -58,21 +68,22 @@ def previous_round(data: TrendData, current: str, questionnaire: str) -> str:
     return held[-1] if held else ""
 
 
-def change_words(before: float | None, now: float | None) -> str:
+def change_words(before: float | None, now: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """'up 6 pts', 'down 1 pt', 'same', or 'new' when there is nothing to compare with."""
     if now is None or pd.isna(now):
         return ""
     if before is None or pd.isna(before):
-        return "new"
+        return text("trends.new", lang)
     points = round(abs(now - before) * 100)
     if points == 0:
-        return "same"
-    return f"{'up' if now > before else 'down'} {points} pt{'s' if points != 1 else ''}"
+        return text("trends.same", lang)
+    way = "up" if now > before else "down"
+    return text(f"trends.{way}_one", lang) if points == 1 else text(f"trends.{way}", lang, n=points)
 
 
-def _band_label(qn: Questionnaire, value: float | None) -> str:
+def _band_label(qn: Questionnaire, value: float | None, lang: str) -> str:
     band = band_of(qn, None if value is None or pd.isna(value) else value)
-    return next((b.label.get(LANG) for b in qn.bands if b.id == band), "")
+    return next((b.label.get(lang) for b in qn.bands if b.id == band), "")
 
 
 def _band_rank(qn: Questionnaire, value: float | None) -> int:
@@ -80,14 +91,16 @@ def _band_rank(qn: Questionnaire, value: float | None) -> int:
     return next((i for i, b in enumerate(qn.bands) if b.id == band), -1)
 
 
-def _target(qn: Questionnaire, dimension_id: str) -> tuple[str, float | None]:
+def _target(qn: Questionnaire, dimension_id: str, lang: str) -> tuple[str, float | None]:
     band_id = readiness_target(qn, "" if dimension_id == OVERALL else dimension_id)
     band = next((b for b in qn.bands if b.id == band_id), None)
-    return (band.label.get(LANG), band.min_fraction) if band else ("", None)
+    return (band.label.get(lang), band.min_fraction) if band else ("", None)
 
 
-def _dimension_label(qn: Questionnaire, dimension_id: str) -> str:
-    return "Overall" if dimension_id == OVERALL else qn.scope_label("each:section", dimension_id)
+def _dimension_label(qn: Questionnaire, dimension_id: str, lang: str) -> str:
+    if dimension_id == OVERALL:
+        return text("summary.overall", lang)
+    return qn.scope_label("each:section", dimension_id, lang)
 
 
 # Readiness ---------------------------------------------------------------------------------
@@ -103,7 +116,7 @@ def _readiness(t: Trends, data: TrendData, qn: Questionnaire) -> None:
     )
     rows = []
     for d in dims:
-        row: dict[str, Any] = {"dimension_id": d, "dimension": _dimension_label(qn, d)}
+        row: dict[str, Any] = {"dimension_id": d, "dimension": _dimension_label(qn, d, t.lang)}
         for r in held:
             row[r] = medians.get((d, r))
         rows.append(row)
@@ -111,17 +124,18 @@ def _readiness(t: Trends, data: TrendData, qn: Questionnaire) -> None:
     summary = []
     for row in rows:
         before, now = row.get(t.previous), row.get(t.current)
-        label, fraction = _target(qn, row["dimension_id"])
+        label, fraction = _target(qn, row["dimension_id"], t.lang)
         summary.append(
             {
                 "dimension_id": row["dimension_id"],
                 "dimension": row["dimension"],
                 "previous": before,
                 "current": now,
-                "band": _band_label(qn, now),
-                "change": change_words(before, now),
+                "band": _band_label(qn, now, t.lang),
+                "change": change_words(before, now, t.lang),
                 "target": label,
-                "against_target": _against(now, fraction),
+                "against_target": _against(now, fraction, t.lang),
+                "below": _below(now, fraction),
             }
         )
     t.dimensions = pd.DataFrame(summary)
@@ -129,11 +143,17 @@ def _readiness(t: Trends, data: TrendData, qn: Questionnaire) -> None:
     t.findings += _readiness_findings(t, frame, qn, dims)
 
 
-def _against(now: float | None, target: float | None) -> str:
+def _below(now: float | None, target: float | None) -> bool:
+    return not (target is None or now is None or pd.isna(now)) and now + 1e-9 < target
+
+
+def _against(now: float | None, target: float | None, lang: str) -> str:
     if target is None or now is None or pd.isna(now):
         return ""
     short = round((target - now) * 100)
-    return "met" if now + 1e-9 >= target else f"below by {max(short, 1)} pts"
+    if not _below(now, target):
+        return text("trends.met", lang)
+    return text("trends.below_by", lang, n=max(short, 1))
 
 
 def _units(t: Trends, frame: pd.DataFrame, qn: Questionnaire, dims: list[str]) -> pd.DataFrame:
@@ -157,9 +177,9 @@ def _units(t: Trends, frame: pd.DataFrame, qn: Questionnaire, dims: list[str]) -
         for d in dims:
             value = scores.get(d)
             was = earlier.get((str(unit_id), d))
-            words = change_words(was, value)
+            words = change_words(was, value, t.lang)
             row[d] = f"{value:.0%} ({words})" if value is not None else ""
-            _, target = _target(qn, d)
+            _, target = _target(qn, d, t.lang)
             below += d != OVERALL and target is not None and value is not None and value < target
         row["below_target"] = below
         row["score"] = scores.get(OVERALL)
@@ -204,66 +224,71 @@ def _readiness_findings(
             if rose:
                 out.append((30, _band_sentence(t, qn, d, "rose", rose, names)))
     below = (
-        t.dimensions[
-            (t.dimensions["dimension_id"] != OVERALL)
-            & t.dimensions["against_target"].str.startswith("below")
-        ]
+        t.dimensions[(t.dimensions["dimension_id"] != OVERALL) & t.dimensions["below"]]
         if len(t.dimensions)
         else t.dimensions
     )
     if len(below):
-        which = ", ".join(
-            f"{str(d).lower()} ({float(now):.0%}, target {str(target).lower()})"
+        which = [
+            t.t(
+                "trends.below_target_item",
+                dimension=str(d).lower(),
+                score=f"{float(now):.0%}",
+                target=str(target).lower(),
+            )
             for d, now, target in zip(
                 below["dimension"], below["current"], below["target"], strict=True
             )
+        ]
+        sentence = t.t(
+            "trends.below_target", n=len(below), total=len(dims) - 1, dimensions=_first(t, which)
         )
-        total = len(dims) - 1
-        out.append(
-            (
-                45,
-                f"{len(below)} of {total} readiness dimensions are below the agency's target: "
-                f"{_first(which)}.",
-            )
-        )
+        out.append((45, sentence))
     return out
 
 
-def _first(text: str, limit: int = 3) -> str:
-    parts = text.split("), ")
-    if len(parts) <= limit:
-        return text
-    return "), ".join(parts[:limit]) + f") and {len(parts) - limit} more"
+def _first(t: Trends, parts: list[str], limit: int = 3) -> str:
+    """The first few of a list, and how many more."""
+    shown = ", ".join(parts[:limit])
+    more = len(parts) - limit
+    return t.t("summary.and_more", names=shown, n=more) if more > 0 else shown
 
 
 def _band_sentence(
     t: Trends, qn: Questionnaire, d: str, verb: str, moves: list[Any], names: dict[str, str]
 ) -> str:
-    label = _dimension_label(qn, d)
-    who = [names.get(u) or u for u, *_ in moves]
-    units = f"{len(moves)} unit{'s' if len(moves) != 1 else ''}"
+    label = _dimension_label(qn, d, t.lang)
+    who = [str(names.get(u) or u) for u, *_ in moves]
+    n = len(moves)
+    units = t.t("finding.units.one") if n == 1 else t.t("finding.units.many", n=n)
     steps = {(m[1], m[2]) for m in moves}
     if len(steps) == 1:
         was, now = next(iter(steps))
-        bands = [b.label.get(LANG).lower() for b in qn.bands]
-        how = f"from {bands[was]} to {bands[now]}"
+        bands = [b.label.get(t.lang).lower() for b in qn.bands]
+        how = t.t("trends.from_to", was=bands[was], now=bands[now])
     else:
-        how = "by at least one band"
-    shown = ", ".join(who[:3]) + (f" and {len(who) - 3} more" if len(who) > 3 else "")
-    return f"{label} readiness {verb} {how} in {units} since {t.previous}: {shown}."
+        how = t.t("trends.by_a_band")
+    return t.t(
+        f"trends.band_{verb}",
+        dimension=label,
+        how=how,
+        units=units,
+        round=t.previous,
+        names=_first(t, who),
+    )
 
 
 # AI systems --------------------------------------------------------------------------------
-def _level(qn: Questionnaire, level_id: Any) -> tuple[str, int]:
+def _level(qn: Questionnaire, level_id: Any, lang: str) -> tuple[str, int]:
     lv = qn.levels_by_id.get(str(level_id)) if level_id is not None else None
-    return (lv.label.get(LANG), lv.rank) if lv else ("", 0)
+    return (lv.label.get(lang), lv.rank) if lv else ("", 0)
 
 
-def _stage(qn: Questionnaire, code: Any) -> str:
+def _stage(qn: Questionnaire, code: Any, lang: str) -> str:
     scale = qn.scales.get("lifecycle")
     if scale is None or code is None:
         return str(code or "")
-    return next((c.label.get(LANG) for c in scale.choices if c.code == code), str(code))
+    return next((c.label.get(lang) for c in scale.choices if c.code == code), str(code))
 
 
 def _systems(t: Trends, data: TrendData, qn: Questionnaire) -> None:
@@ -276,19 +301,19 @@ def _systems(t: Trends, data: TrendData, qn: Questionnaire) -> None:
     for r in records:
         if last is not None and last["system_id"] != r["system_id"]:
             last = None
-        inherent, i_rank = _level(qn, r["inherent"])
-        residual, r_rank = _level(qn, r["residual"])
+        inherent, i_rank = _level(qn, r["inherent"], t.lang)
+        residual, r_rank = _level(qn, r["residual"], t.lang)
         row = {
             "system_id": r["system_id"],
             "system": r["system_name"] or r["system_id"],
             "unit": r["unit_name"],
             "round": r["round_id"],
-            "stage": _stage(qn, r["stage"]),
+            "stage": _stage(qn, r["stage"], t.lang),
             "inherent": inherent,
             "residual": residual,
             "i_rank": i_rank,
             "r_rank": r_rank,
-            "change": _level_change(last, i_rank, r_rank, inherent, residual),
+            "change": _level_change(t, last, (i_rank, r_rank), (inherent, residual)),
         }
         if r["round_id"] == t.current and last is not None:
             for which, key in (("inherent", "i_rank"), ("residual", "r_rank")):
@@ -297,7 +322,7 @@ def _systems(t: Trends, data: TrendData, qn: Questionnaire) -> None:
                         {
                             "system": row["system"],
                             "unit": row["unit"],
-                            "which": which,
+                            "which": t.t(f"trends.{which}"),
                             "was": last[which],
                             "now": row[which],
                             "since": last["round"],
@@ -309,40 +334,49 @@ def _systems(t: Trends, data: TrendData, qn: Questionnaire) -> None:
     t.systems = pd.DataFrame(rows)
     t.rose = pd.DataFrame(rose, columns=["system", "unit", "which", "was", "now", "since", "stage"])
     if len(t.rose):
-        t.findings.append((85, _rose_sentence(t.rose)))
+        t.findings.append((85, _rose_sentence(t, t.rose)))
 
 
 def _level_change(
-    last: dict[str, Any] | None, i_rank: int, r_rank: int, inherent: str, residual: str
+    t: Trends, last: dict[str, Any] | None, ranks: tuple[int, int], labels: tuple[str, str]
 ) -> str:
     if last is None:
-        return "first assessment"
+        return t.t("trends.first_assessment")
     parts = []
-    for which, rank, now in (("inherent", i_rank, inherent), ("residual", r_rank, residual)):
-        before = last[which]
-        if rank != last["i_rank" if which == "inherent" else "r_rank"]:
-            verb = "rose" if rank > last["i_rank" if which == "inherent" else "r_rank"] else "fell"
+    none = t.t("trends.none")
+    for which, rank, now in zip(("inherent", "residual"), ranks, labels, strict=True):
+        was_rank = last["i_rank" if which == "inherent" else "r_rank"]
+        if rank != was_rank:
             parts.append(
-                f"{which} {verb} from {before.lower() or 'none'} to {now.lower() or 'none'}"
+                t.t(
+                    f"trends.level_{'rose' if rank > was_rank else 'fell'}",
+                    which=t.t(f"trends.{which}"),
+                    was=last[which].lower() or none,
+                    now=now.lower() or none,
+                )
             )
-    return "; ".join(parts) or "same levels"
+    return "; ".join(parts) or t.t("trends.same_levels")
 
 
-def _rose_sentence(rose: pd.DataFrame) -> str:
+def _rose_sentence(t: Trends, rose: pd.DataFrame) -> str:
     systems = list(dict.fromkeys(rose["system"]))
     detail = []
-    for name in systems[:3]:
+    for name in systems:
         part = rose[rose["system"] == name].iloc[0]
         detail.append(
-            f"{name} ({part['which']} {part['was'].lower()} to {part['now'].lower()} since "
-            f"{part['since']}, now at {part['stage'].lower() or 'an unknown stage'})"
+            t.t(
+                "trends.rose_detail",
+                system=name,
+                which=part["which"],
+                was=part["was"].lower(),
+                now=part["now"].lower(),
+                round=part["since"],
+                stage=part["stage"].lower() or t.t("trends.unknown_stage"),
+            )
         )
-    more = f" and {len(systems) - 3} more" if len(systems) > 3 else ""
     n = len(systems)
-    return (
-        f"The risk level of {n} AI system{'s' if n != 1 else ''} rose since "
-        f"{'its' if n == 1 else 'their'} previous assessment: {', '.join(detail)}{more}."
-    )
+    which = "trends.rose.one" if n == 1 else "trends.rose.many"
+    return t.t(which, n=n, systems=_first(t, detail))
 
 
 # Actions -----------------------------------------------------------------------------------
@@ -374,8 +408,8 @@ def _overdue(t: Trends, data: TrendData, qn: Questionnaire) -> None:
             {
                 "system": names.get(sid) or sid,
                 "item": qid,
-                "stage": qn.scope_label("each:section", q.section_id) if q else "",
-                "text": q.label.get(LANG) if q else qid,
+                "stage": qn.scope_label("each:section", q.section_id, t.lang) if q else "",
+                "text": q.label.get(t.lang) if q else qid,
                 "since": upto[len(upto) - streak],
                 "rounds": streak,
             }
@@ -388,14 +422,17 @@ def _overdue(t: Trends, data: TrendData, qn: Questionnaire) -> None:
     if rows:
         systems = t.overdue_again["system"].nunique()
         n = len(rows)
-        t.findings.append(
-            (
-                62,
-                f"{n} action item{'s' if n != 1 else ''} overdue now {'were' if n != 1 else 'was'} "
-                f"already overdue in {before}, across {systems} system{'s' if systems != 1 else ''}"
-                f" (for example: {_short(rows[0]['text'])}, {rows[0]['system']}).",
-            )
+        sentence = t.t(
+            "trends.overdue_again.one" if n == 1 else "trends.overdue_again.many",
+            n=n,
+            round=before,
+            systems=t.t("finding.systems.one")
+            if systems == 1
+            else t.t("finding.systems.many", n=systems),
+            item=_short(rows[0]["text"]),
+            system=rows[0]["system"],
         )
+        t.findings.append((62, sentence))
 
 
 def _short(text: str, limit: int = 70) -> str:

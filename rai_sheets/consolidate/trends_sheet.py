@@ -3,11 +3,11 @@ chart (readiness per dimension over the rounds), from the frames of `trends.py`.
 
 from __future__ import annotations
 
-from ..model import DEFAULT_LANGUAGE as LANG
+from ..i18n import is_rtl
 from .summary_book import Sheet, SummaryBook
 from .trends import OVERALL, Trends
 
-SHEET = "Trends"
+SHEET = "sheet.trends"  # its name, in the summary's language
 UP, DOWN = "#D9EAD3", "#F4CCCC"
 GRID = [34, 22] + [13] * 12  # room for ten dimensions, the overall and a count
 
@@ -16,21 +16,15 @@ def write_trends(book: SummaryBook) -> None:
     t = book.c.trends
     if t is None:
         return
-    s = Sheet(book, SHEET, GRID)
+    s = Sheet(book, book.t(SHEET), GRID)
     held = ", ".join(t.rounds)
-    s.title(
-        "Trends: what changed since the previous round",
-        f"Round {t.current} | rounds in the history: {held}",
-    )
-    s.heading("What changed")
+    s.title(book.t("trends.title"), book.t("trends.subtitle", round=t.current, rounds=held))
+    s.heading(book.t("trends.what_changed"))
     sentences = [text for _, text in sorted(t.findings, key=lambda f: -f[0])]
     if len(t.rounds) < 2:
-        sentences = [
-            "This is the only round in the history store, so there is nothing to compare "
-            "with yet: trends appear from the next consolidated round."
-        ]
+        sentences = [book.t("trends.only_round")]
     elif not sentences:
-        sentences = ["No change worth reporting since the previous round."]
+        sentences = [book.t("trends.no_change")]
     for text in sentences:
         s.ws.merge_range(s.row, 0, s.row, 8, "", book.fmt("finding"))
         s.text(s.row, 0, f"- {text}", "finding")
@@ -50,19 +44,23 @@ def _band_fills(book: SummaryBook, s: Sheet, first: int, last: int, c0: int, c1:
     for i, b in enumerate(qn.bands):
         upper = qn.bands[i + 1].min_fraction if i + 1 < len(qn.bands) else 10.0
         s.fill_where(first, last, c0, c1, b.colour, between=(b.min_fraction, upper - 1e-9))
-        s.fill_where(first, last, c0, c1, b.colour, equals=b.label.get(LANG))
+        s.fill_where(first, last, c0, c1, b.colour, equals=b.label.get(book.c.lang))
 
 
 def _level_fills(book: SummaryBook, s: Sheet, first: int, last: int, c0: int, c1: int) -> None:
     for lv in book.c.contents["risk"].levels:
-        s.fill_where(first, last, c0, c1, lv.colour, equals=lv.label.get(LANG))
+        s.fill_where(first, last, c0, c1, lv.colour, equals=lv.label.get(book.c.lang))
 
 
 def _change_fills(s: Sheet, first: int, last: int, c0: int, c1: int) -> None:
-    """Green where a score went up, red where it went down: the words say it too."""
+    """Green where a score went up, red where it went down: the words say it too (each
+    language's words for it are in the catalogue, and in its sentences)."""
     if last < first:
         return
-    for word, colour in (("up ", UP), ("down ", DOWN), ("rose", DOWN), ("fell", UP)):
+    t = s.book.t
+    words = [(t("trends.word_up"), UP), (t("trends.word_down"), DOWN)]
+    words += [(t("trends.word_rose"), DOWN), (t("trends.word_fell"), UP)]
+    for word, colour in words:
         s.ws.conditional_format(
             first,
             c0,
@@ -79,11 +77,9 @@ def _change_fills(s: Sheet, first: int, last: int, c0: int, c1: int) -> None:
 
 def _readiness(book: SummaryBook, s: Sheet, t: Trends) -> None:
     rounds = [c for c in t.medians.columns if c not in ("dimension_id", "dimension")]
-    compared = f" against {t.previous}" if t.previous else ""
+    compared = book.t("trends.against", round=t.previous) if t.previous else ""
     s.heading(
-        "Readiness by dimension, round by round",
-        f"Agency median of the units' scores in each round; the change{compared}; the "
-        "agency's target band (content settings `target` and `target_<dimension>`).",
+        book.t("trends.readiness_heading"), book.t("trends.readiness_note", compared=compared)
     )
     summary = t.dimensions.set_index("dimension_id")
     medians = t.medians.set_index("dimension_id")
@@ -95,8 +91,14 @@ def _readiness(book: SummaryBook, s: Sheet, t: Trends) -> None:
             [d["dimension"], *values, d["change"], d["band"], d["target"], d["against_target"]]
         )
     n = len(rounds)
+    headers = [
+        book.t("trends.col_dimension"),
+        *rounds,
+        book.t("trends.col_change", compared=compared),
+    ]
+    headers += [book.t(f"trends.col_{k}") for k in ("band_now", "target", "against_target")]
     first, last = s.table(
-        ["Dimension", *rounds, f"Change{compared}", "Band now", "Target", "Against target"],
+        headers,
         rows,
         ["wrapb"] + ["pct"] * n + ["center", "center", "center", "center"],
     )
@@ -111,20 +113,22 @@ def _line_chart(book: SummaryBook, s: Sheet, header: int, first: int, last: int,
     if last < first:
         return
     chart = book.wb.add_chart({"type": "line"})
+    sheet = s.ws.name
     for row in range(first, last + 1):
         chart.add_series(
             {
-                "name": [SHEET, row, 0],
-                "categories": [SHEET, header, 1, header, n],
-                "values": [SHEET, row, 1, row, n],
+                "name": [sheet, row, 0],
+                "categories": [sheet, header, 1, header, n],
+                "values": [sheet, row, 1, row, n],
                 "marker": {"type": "circle", "size": 5},
                 "line": {"width": 2},
             }
         )
-    chart.set_title({"name": "Agency median readiness by dimension", "name_font": {"size": 11}})
+    chart.set_title({"name": book.t("trends.chart_title"), "name_font": {"size": 11}})
     chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
-    chart.set_x_axis({"name": "Round"})
-    chart.set_legend({"position": "right"})
+    rtl = is_rtl(book.c.lang)  # the rounds run from the right
+    chart.set_x_axis({"name": book.t("trends.chart_round"), "reverse": rtl})
+    chart.set_legend({"position": "left" if rtl else "right"})
     chart.set_size({"width": 860, "height": 340})
     s.ws.insert_chart(s.row, 0, chart)
     s.row += 19
@@ -135,27 +139,23 @@ def _units(book: SummaryBook, s: Sheet, t: Trends) -> None:
     dims = [c for c in t.units.columns if c not in ("unit_id", "unit", "below_target", "score")]
     dims.remove(OVERALL)
     if book.c.unit_level_hidden:
-        s.heading(
-            "Readiness by unit",
-            "Hidden for this round: fewer units answered than the minimum group size.",
-        )
+        s.heading(book.t("trends.units_hidden_heading"), book.t("trends.units_hidden"))
         return
-    since = f"since {t.previous}" if t.previous else "(no earlier round to compare with)"
-    s.heading(
-        "Readiness by unit and dimension",
-        f"Each unit's score now and its change {since}; 'new' where the unit has no score "
-        "in that round. The last column counts the dimensions below the agency's target.",
+    since = (
+        book.t("trends.since", round=t.previous) if t.previous else book.t("trends.nothing_before")
     )
+    s.heading(book.t("trends.units_heading"), book.t("trends.units_note", since=since))
     rows = [
         [r["unit"], *[r[d] for d in dims], r[OVERALL], r["below_target"]]
         for _, r in t.units.iterrows()
     ]
-    labels = [qn.scope_label("each:section", d) for d in dims]
+    labels = [qn.scope_label("each:section", d, book.c.lang) for d in dims]
     first, last = s.table(
-        ["Unit", *labels, "Overall", "Dimensions below target"],
+        [book.t("trends.col_unit"), *labels, book.t("summary.overall")]
+        + [book.t("trends.col_below_target")],
         rows,
         ["wrapb"] + ["wrap"] * (len(dims) + 1) + ["int"],
-        empty="No readiness return was accepted in this round.",
+        empty=book.t("trends.no_readiness"),
     )
     _change_fills(s, first, last, 1, len(dims) + 1)
     if last >= first:
@@ -163,38 +163,28 @@ def _units(book: SummaryBook, s: Sheet, t: Trends) -> None:
 
 
 def _systems(book: SummaryBook, s: Sheet, t: Trends) -> None:
-    s.heading(
-        "AI systems whose risk level rose",
-        "Highest inherent (before mitigation) or residual (after) level, against the "
-        "system's previous assessment.",
-    )
+    s.heading(book.t("trends.rose_heading"), book.t("trends.rose_note"))
     rows = [
         [r.system, r.unit, r.which, r.was, r.now, r.since, r.stage] for r in t.rose.itertuples()
     ]
     spans = [1, 1, 1, 1, 1, 1, 2]
+    keys = ("system", "owning_unit", "level", "was", "now", "since", "stage_now")
     first, last = s.table(
-        ["AI system", "Owning unit", "Level", "Was", "Now", "Since", "Life-cycle stage now"],
+        [book.t(f"trends.col_{k}") for k in keys],
         rows,
         ["wrapb", "wrap", "center", "center", "center", "center", "wrap"],
-        empty="No AI system's risk level rose since its previous assessment.",
+        empty=book.t("trends.none_rose"),
         spans=spans,
     )
     _level_fills(book, s, first, last, 3, 4)
-    s.heading("Risk levels of each AI system, round by round")
+    s.heading(book.t("trends.levels_heading"))
     rows = [
         [r.system, r.unit, r.round, r.stage, r.inherent, r.residual, r.change]
         for r in t.systems.itertuples()
     ]
+    keys = ("system", "owning_unit", "round", "stage", "inherent", "residual", "level_change")
     first, last = s.table(
-        [
-            "AI system",
-            "Owning unit",
-            "Round",
-            "Life-cycle stage",
-            "Highest inherent",
-            "Highest residual",
-            "Change since the previous assessment",
-        ],
+        [book.t(f"trends.col_{k}") for k in keys],
         rows,
         ["wrapb", "wrap", "center", "wrap", "center", "center", "wrap"],
         spans=[1, 1, 1, 2, 1, 1, 4],
@@ -204,16 +194,14 @@ def _systems(book: SummaryBook, s: Sheet, t: Trends) -> None:
 
 
 def _overdue(s: Sheet, t: Trends) -> None:
-    s.heading(
-        f"Action items overdue now and already overdue in {t.overdue_previous}",
-        "Longest overdue first; 'overdue since' is the first of the consecutive rounds "
-        "in which the item was overdue.",
-    )
+    say = s.book.t
+    s.heading(say("trends.overdue_heading", round=t.overdue_previous), say("trends.overdue_note"))
     rows = [[r.system, r.stage, r.text, r.since, r.rounds] for r in t.overdue_again.itertuples()]
+    keys = ("system", "action_stage", "action", "overdue_since", "rounds_overdue")
     s.table(
-        ["AI system", "Stage", "Action", "Overdue since", "Rounds overdue"],
+        [say(f"trends.col_{k}") for k in keys],
         rows,
         ["wrapb", "wrap", "wrap", "center", "int"],
-        empty="No action item was overdue in both rounds.",
+        empty=say("trends.none_overdue"),
         spans=[1, 1, 6, 1, 1],
     )

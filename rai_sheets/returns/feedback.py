@@ -15,6 +15,7 @@ can never become a formula here, and control characters are shown escaped.
 from __future__ import annotations
 
 import io
+from copy import copy
 from functools import partial
 from pathlib import Path, PurePath
 
@@ -26,10 +27,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..content.load import load_all, load_questionnaire
 from ..files import atomic_write_bytes, safe_filename
-from ..i18n import text
+from ..i18n import is_rtl, text
 from ..issues import ERROR, REJECTED, Issue, printable, render
 from ..model import Questionnaire
-from ..workbook.layout import ISSUES_SHEET
+from ..workbook.layout import sheet_ref
+from ..workbook.styles import RTL_FONT
 from .isolation import Failure, run_isolated
 from .migrate import migrated_workbook, question_maps
 from .returned import ReturnedFile
@@ -106,11 +108,14 @@ def _marked_copy(rf: ReturnedFile, out_dir: Path, content_dir: Path | None) -> P
     target = out_dir / feedback_name(rf)
     wb = openpyxl.load_workbook(Path(rf.path), keep_links=False)
     _mark(wb, rf.issues)
-    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    name = text("sheet.issues", rf.lang)  # in the unit's language, beside its own sheets
+    ws = wb.create_sheet(name if name not in wb.sheetnames else f"{name} (rai-sheets)", 0)
     _issues_sheet(ws, rf, wb.sheetnames, _questions(rf, content_dir))
+    if is_rtl(rf.lang):
+        _right_to_left(ws)
     wb.active = 0
     for sheet in wb.worksheets:
-        sheet.sheet_view.tabSelected = sheet.title == ISSUES_SHEET
+        sheet.sheet_view.tabSelected = sheet is ws
     # Cached results are dropped by openpyxl; ask the spreadsheet to recalculate on opening.
     wb.calculation.fullCalcOnLoad = True
     buf = io.BytesIO()
@@ -210,7 +215,18 @@ def _issue_row(ws: Worksheet, issue: Issue, sheets: list[str], question: str, la
         ws.cell(r, c).data_type = "s"
     if issue.cell and issue.sheet in sheets:
         link = ws.cell(r, 3)
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{issue.sheet}'!{issue.cell}")
+        location = f"{sheet_ref(issue.sheet)}!{issue.cell}"
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=location)
         link.font = Font(name=FONT, color="0563C1", underline="single")
     longest = max(len(question) / 60, len(message) / 85, 1)
     ws.row_dimensions[r].height = 15 * (int(longest) + 1)
+
+
+def _right_to_left(ws: Worksheet) -> None:
+    """An Arabic unit's Issues sheet reads from the right, in a font with Arabic letters."""
+    ws.sheet_view.rightToLeft = True
+    for row in ws.iter_rows():
+        for cell in row:
+            font, alignment = copy(cell.font), copy(cell.alignment)
+            font.name, alignment.readingOrder = RTL_FONT, 2
+            cell.font, cell.alignment = font, alignment

@@ -15,7 +15,7 @@ from typing import Any
 import xlsxwriter
 
 from ..files import atomic_write_bytes
-from ..i18n import text
+from ..i18n import is_rtl, text
 from ..issues import (
     ACCEPTED,
     ACCEPTED_WITH_WARNINGS,
@@ -26,7 +26,7 @@ from ..issues import (
     Issue,
     printable,
 )
-from ..workbook.styles import NAVY
+from ..workbook.styles import NAVY, RTL_FONT
 from .report import ValidationReport
 
 COLUMNS = (  # (interface key, width)
@@ -89,11 +89,13 @@ def write_issue_report(report: ValidationReport, path: Path, lang: str = "en") -
             "strings_to_numbers": False,
         },
     )
+    font = {"font_name": RTL_FONT} if is_rtl(lang) else {}  # Arabic letters
     header = wb.add_format(
         {"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "text_wrap": True}
         | {"valign": "vcenter", "border": 1}
+        | font
     )
-    wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1} | font)
     ws = wb.add_worksheet(text("report.sheet_issues", lang))
     rows = issue_rows(report, lang)
     for c, (_key, width) in enumerate(COLUMNS):
@@ -152,6 +154,8 @@ def _colour(wb: Any, ws: Any, last: int, lang: str) -> None:
 
 
 def _print_setup(ws: Any, lang: str) -> None:
+    if is_rtl(lang):  # the coordinator's own words read from the right
+        ws.right_to_left()
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -163,6 +167,8 @@ def _print_setup(ws: Any, lang: str) -> None:
 
 def _counts(wb: Any, report: ValidationReport, lang: str) -> None:
     summary = wb.add_worksheet(text("report.sheet_summary", lang))
+    if is_rtl(lang):
+        summary.right_to_left()
     summary.set_column(0, 0, 30)
     for i, (key, count) in enumerate(report.summary().items()):
         summary.write_string(i, 0, text(f"report.count_{key}", lang))

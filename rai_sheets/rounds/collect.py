@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..consolidate.pipeline import ConsolidationResult, consolidate
 from ..files import atomic_write_bytes
 from ..issues import REJECTED, SKIPPED
@@ -188,17 +189,21 @@ def consolidate_round(
     return result
 
 
-def round_verdict(round_id: str, result: ConsolidationResult) -> tuple[bool, str]:
+def round_verdict(round_id: str, result: ConsolidationResult, lang: str = "en") -> tuple[bool, str]:
     """Whether the consolidated round is complete (every expected return accepted), in words;
     earlier rejected or unmatched files that were since replaced do not count against it."""
     counts = result.consolidation.counts
     expected, accepted = int(counts["expected"].sum()), int(counts["accepted"].sum())
     missing, rejected = int(counts["missing"].sum()), int(counts["rejected"].sum())
     if expected and accepted == expected:
-        return True, f"Round {round_id} is complete: all {expected} expected returns are accepted."
-    needed = [f"{missing} missing"] if missing else []
-    needed += [f"{rejected} rejected"] if rejected else []
-    return False, (
-        f"Round {round_id} is not complete: {accepted} of {expected} expected returns "
-        f"accepted ({', '.join(needed) or 'none expected'})."
+        return True, i18n.text("round.complete", lang, round=round_id, workbooks=expected)
+    needed = [i18n.text("round.n_missing", lang, n=missing)] if missing else []
+    needed += [i18n.text("round.n_rejected", lang, n=rejected)] if rejected else []
+    return False, i18n.text(
+        "round.incomplete",
+        lang,
+        round=round_id,
+        accepted=accepted,
+        workbooks=expected,
+        needed=", ".join(needed) or i18n.text("round.none_expected", lang),
     )
