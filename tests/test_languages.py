@@ -216,6 +216,20 @@ def test_a_round_in_four_languages_consolidates_into_one_summary_with_the_same_s
         for lang in LANGS[1:]:
             assert scores[(qid, lang)] == english, (qid, lang)
 
+    # the chief may read it in Arabic: right to left, every sheet
+    arabic = api.consolidate(
+        [returns],
+        units=roster,
+        round_id="R1",
+        output=tmp_path / "summary_ar.xlsx",
+        content_dir=translated_content,
+        jobs=1,
+        lang="ar",
+    )
+    summary = openpyxl.load_workbook(arabic.summary)
+    assert summary.sheetnames[0] == i18n.text("sheet.overview", "ar")
+    assert all(ws.sheet_view.rightToLeft for ws in summary.worksheets)
+
 
 def test_each_issue_speaks_the_language_of_its_workbook_on_the_console_in_json_and_feedback(
     translated_content, tmp_path
@@ -332,6 +346,19 @@ def test_translations_keep_the_placeholders_and_the_advice_marks_of_the_english(
             ):
                 wrong.append(f"{where} [{lang}]: [[advice to the coordinator]] marks differ")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_words_that_colour_a_change_are_in_the_words_that_say_it():
+    """The Trends sheet colours a cell by the word it contains (up, down, rose, fell)."""
+    pairs = [("trends.up", "up"), ("trends.up_one", "up"), ("trends.down", "down")]
+    pairs += [("trends.down_one", "down"), ("trends.level_rose", "rose")]
+    pairs += [("trends.level_fell", "fell")]
+    catalogue = i18n.catalogue()
+    for lang in LANGS:
+        for key, word in pairs:
+            said, colour = catalogue[key][lang], catalogue[f"trends.word_{word}"][lang]
+            if said and colour:
+                assert colour in said, (lang, key, colour)
 
 
 def test_every_key_the_code_names_is_in_the_catalogue_and_the_fixed_sheets_agree():
