@@ -272,7 +272,7 @@ def validate(
     try:
         result = api.validate(
             list(paths), units=units, content_dir=content_dir, jobs=jobs, progress=progress
-        )
+        ).speak(lang)
     finally:
         finish()
     if report:

@@ -118,8 +118,9 @@ lang_option = click.option(
     type=click.Choice(LANGUAGES),
     default=DEFAULT,
     show_default=True,
-    help="Language of the console's own words (headers, totals); each issue's message is in "
-    "the language of the workbook it is about.",
+    help="Language of the console's own words (headers, totals) and of the messages about "
+    "files that do not say their language; every other message is in the language of the "
+    "workbook it is about.",
 )
 allow_fallback_option = click.option(
     "--allow-fallback",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .i18n import DEFAULT, LANGUAGES, messages
+from .i18n import DEFAULT, LANGUAGES, has, messages, text
 
 ERROR, WARNING = "error", "warning"
 
@@ -88,18 +88,27 @@ class Issue:
 
 def render(code: str, lang: str = "en", **params: Any) -> str:
     """The message, with every text taken from a file made safe to print (see `printable`)."""
-    return _format(ADVICE.sub(r"\1", CATALOGUE[code].text(lang)), params)
+    return _format(ADVICE.sub(r"\1", CATALOGUE[code].text(lang)), params, lang)
 
 
 def render_for_unit(code: str, lang: str = "en", **params: Any) -> str:
     """The message as the unit itself is told it: without the advice to the coordinator."""
     told = ADVICE.sub("", CATALOGUE[code].text(lang))
-    return _format(SPACES_LEFT.sub(" ", told).strip(), params)
+    return _format(SPACES_LEFT.sub(" ", told).strip(), params, lang)
 
 
-def _format(template: str, params: dict[str, Any]) -> str:
-    safe = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
+def _format(template: str, params: dict[str, Any], lang: str) -> str:
+    safe = {k: _said(v, lang) if isinstance(v, str) else v for k, v in params.items()}
     return template.format(**safe)
+
+
+def _said(value: str, lang: str) -> str:
+    """A parameter as the message shows it. One of our own words travels as its catalogue key
+    (`word.kind_pdf`: "a PDF document"), so that it survives pickling and the verdict cache
+    and is said in the message's language; anything else came from a file: made printable."""
+    if value.startswith("word.") and has(value):
+        return text(value, lang)
+    return printable(value)
 
 
 ADVICE = re.compile(r"\[\[(.*?)\]\]", re.S)  # a sentence addressed to the coordinator

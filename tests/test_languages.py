@@ -270,6 +270,18 @@ def test_each_issue_speaks_the_language_of_its_workbook_on_the_console_in_json_a
         assert message in shown
 
 
+@pytest.mark.parametrize("lang", ["fr", "es", "ar"])
+def test_a_file_that_says_no_language_is_explained_in_the_coordinators(lang, tmp_path):
+    """A PDF renamed .xlsx has no workbook language: its message, down to the kind of file
+    it turned out to be, is in the language the coordinator asked for."""
+    (tmp_path / "returns").mkdir()
+    (tmp_path / "returns" / "report.xlsx").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n")
+    out = CliRunner().invoke(cli, ["validate", str(tmp_path / "returns"), "--lang", lang]).output
+    told = render("not-xlsx", lang, kind="word.kind_pdf")
+    assert i18n.text("word.kind_pdf", lang) in told
+    assert told in out and "PDF document" not in out
+
+
 # --- right to left ------------------------------------------------------------------------
 
 

@@ -91,7 +91,7 @@ def consolidate(
         progress=progress,
         known=known,
         identify=identify,
-    )
+    ).speak(lang)
     # Every file is validated against all the content; the summary covers the questionnaires
     # asked for (a round that sent only some of them expects only those).
     summarised = {q: qn for q, qn in contents.items() if not questionnaires or q in questionnaires}

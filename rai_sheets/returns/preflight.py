@@ -71,7 +71,7 @@ def preflight(path: Path, name: str | None = None, *, max_bytes: int | None = No
         if "EncryptedPackage".encode("utf-16-le") in data:
             return fail("encrypted")
         if "WordDocument".encode("utf-16-le") in data:
-            return fail("not-xlsx", kind="a Word document")
+            return fail("not-xlsx", kind="word.kind_word")
         return fail("legacy-xls")
     if not head.startswith(ZIP_MAGIC):
         if head.startswith(b"PK\x05\x06"):
@@ -83,23 +83,23 @@ def preflight(path: Path, name: str | None = None, *, max_bytes: int | None = No
 def _sniff_kind(data: bytes) -> str:
     start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith(b"%pdf"):
-        return "a PDF document"
+        return "word.kind_pdf"
     if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start[:512]:
-        return "a web page (HTML)"
+        return "word.kind_html"
     if start.startswith(b"<?xml") or start.startswith(b"<"):
         if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
-            return "an Excel 2003 XML spreadsheet"
-        return "an XML document"
+            return "word.kind_xml2003"
+        return "word.kind_xml"
     try:
         text = data[:4096].decode("utf-8")
     except UnicodeDecodeError:
         try:
             text = data[:4096].decode("cp1252")
         except UnicodeDecodeError:
-            return "an unknown binary file"
+            return "word.kind_binary"
     if any(sep in text for sep in (",", ";", "\t")) and "\x00" not in text:
-        return "a CSV or text file"
-    return "a text file" if text.isprintable() or "\n" in text else "an unknown binary file"
+        return "word.kind_csv"
+    return "word.kind_text" if text.isprintable() or "\n" in text else "word.kind_binary"
 
 
 def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight]) -> Preflight:
@@ -148,8 +148,8 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
             return fail("ods-format")
         if "xl/workbook.xml" not in names:
             if "xl/workbook.bin" in names:
-                return fail("not-xlsx", kind="an Excel binary workbook (.xlsb)")
-            kind = "a Word document" if "word/document.xml" in names else "another kind of archive"
+                return fail("not-xlsx", kind="word.kind_xlsb")
+            kind = "word.kind_word" if "word/document.xml" in names else "word.kind_archive"
             return fail("not-xlsx", kind=kind)
         macro = next((n for n in names if n.lower().endswith("vbaproject.bin")), None)
         if macro:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, ERROR, REJECTED, SKIPPED
@@ -31,6 +31,14 @@ class ValidationReport:
             "errors": sum(i.severity == ERROR for f in self.files for i in f.issues),
             "warnings": sum(i.severity != ERROR for f in self.files for i in f.issues),
         }
+
+    def speak(self, lang: str) -> ValidationReport:
+        """Say in `lang` the issues of the files that do not say their language (a PDF, a
+        damaged archive): each other issue stays in the language of its workbook."""
+        for f in self.files:
+            if not f.lang_known:
+                f.issues = [replace(i, lang=lang) for i in f.issues]
+        return self
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -68,6 +68,7 @@ class ReturnedFile:
     # roster column that pre-fills a question -> (question id, the answer found there)
     identity_answers: dict[str, tuple[str, str]] = field(default_factory=dict)
     read: bool = False  # its answers were read: it is a workbook that can be opened again
+    lang_known: bool = False  # the workbook says its language; else its issues speak the reader's
 
     def add(self, code: str, sheet: str = "", cell: str = "", **params: Any) -> None:
         self.issues.append(Issue(code, self.name, sheet, cell, params, self.lang))
@@ -134,6 +135,7 @@ def _identify(
     rf.system_id, rf.system_name = info.get("system_id", ""), info.get("system_name", "")
     rf.round_id = info.get("round", "")
     rf.lang = info.get("language", "") or "en"
+    rf.lang_known = bool(info.get("language"))
     rf.blank = not (rf.unit_id or rf.system_id)
     for key in IDENTITY_KEYS:
         if meta and key in props and props[key] != meta.get(key, ""):
@@ -149,7 +151,7 @@ def _identify(
     if rf.version != qn.version:
         newer = version_key(rf.version) > version_key(qn.version)
         code = "newer-template" if newer else "old-template"
-        rf.add(code, found=rf.version or "(none)", expected=qn.version)
+        rf.add(code, found=rf.version or "word.none", expected=qn.version)
         return None
     rf.carried_from = info.get(CARRIED_FROM, "")
     return qn

@@ -395,7 +395,7 @@ def check_roster(files: list[ReturnedFile], roster: Roster) -> None:
         if rf.unit_id and roster.unit(rf.unit_id) is None:
             rf.add("unknown-unit", unit=rf.unit_id, roster=roster_name)
         elif not rf.unit_id:
-            rf.add("unknown-unit", unit=rf.unit_name or "(none)", roster=roster_name)
+            rf.add("unknown-unit", unit=rf.unit_name or "word.none", roster=roster_name)
         if rf.system_id:
             system = roster.system(rf.system_id)
             if system is None:

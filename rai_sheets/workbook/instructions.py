@@ -96,6 +96,7 @@ def _score_table(ws: Worksheet, st: Styles, spec: WorkbookSpec, r: int) -> int:
         )
         for c, h in enumerate(headers):
             ws.write_string(r, c, h, st.header)
+        ws.set_row(r, _height(headers[2], 14))  # a narrow column: a long header wraps
         for i, b in enumerate(qn.bands):
             upper = qn.bands[i + 1].min_fraction if i + 1 < len(qn.bands) else None
             below = qn.say("range_below", lang)
