@@ -65,9 +65,12 @@ def _legend(book: SummaryBook, s: Sheet) -> None:
     for label, items in entries:
         for start in range(0, len(items), slots):
             s.text(s.row, 0, label if start == 0 else "", "wrapb")
-            for j, (item, colour) in enumerate(items[start : start + slots]):
+            shown = items[start : start + slots]
+            for j, (item, colour) in enumerate(shown):
                 s.ws.write_string(s.row, 1 + j, item, book.fmt("legend", fill=colour))
-            s.ws.set_row(s.row, 30)
+            texts = [label, *(item for item, _ in shown)]
+            height = height_of(texts, s.widths[: len(texts)])  # a longer translation wraps
+            s.ws.set_row(s.row, max(30, height + 2))
             s.row += 1
     s.row += 1
 
