@@ -40,18 +40,33 @@ def blank(v: object) -> bool:
 
 
 class Items:
-    """What the rules need to know about each item of one set of answers."""
+    """What the rules need to know about each item of one set of answers.
+
+    The answers do not change while they are scored, so each item's valid codes and risk
+    ranks are worked out once: the rules of a risk assessment ask for them thousands of times.
+    """
 
     def __init__(self, qn: Questionnaire, answers: Answers, today: date):
         self.qn = qn
         self.answers = answers
         self.today = today
+        self._codes: dict[tuple[str, str], str | None] = {}
+        self._ranks: dict[tuple[str, str], int] = {}
+        self._na: dict[str, bool] = {}
 
     def value(self, q: Question, key: str = "") -> Any:
         return self.answers.get(self.qn.field_names[(q.id, key)])
 
     def code(self, q: Question, key: str = "") -> str | None:
         """A valid choice code of the field's scale, or None (blank or not in the list)."""
+        at = (q.id, key)
+        if at in self._codes:
+            return self._codes[at]
+        found = self._code(q, key)
+        self._codes[at] = found
+        return found
+
+    def _code(self, q: Question, key: str) -> str | None:
         v = self.value(q, key)
         f = q.field(key)
         scale = self.qn.scales.get(f.scale_id or "")
@@ -66,6 +81,12 @@ class Items:
 
     # ---- any scored item -------------------------------------------------------------------
     def is_na(self, q: Question) -> bool:
+        found = self._na.get(q.id)
+        if found is None:
+            found = self._na[q.id] = self._is_na(q)
+        return found
+
+    def _is_na(self, q: Question) -> bool:
         f = q.na_field
         if f is None or f.scale_id is None:
             return False
@@ -128,6 +149,13 @@ class Items:
     def rank(self, q: Question, which: str) -> int:
         """0 for no level; `residual` is the inherent level unless a mitigation counts;
         `in_place` counts only mitigations marked in place."""
+        at = (q.id, which)
+        found = self._ranks.get(at)
+        if found is None:
+            found = self._ranks[at] = self._rank(q, which)
+        return found
+
+    def _rank(self, q: Question, which: str) -> int:
         inherent = 0 if self.is_na(q) else self._matrix_rank(q, "")
         if which == "inherent" or inherent == 0 or not self.mitigated(q):
             return inherent
