@@ -29,6 +29,7 @@ from defusedxml import ElementTree as SafeET
 
 from ..workbook.layout import META, Cell
 from .preflight import Preflight
+from .sheet_cells import DirectCells, NotPlain, Position, Wanted, plain_sheet, wanted_cells
 from .sheet_scan import FormulaCell, SheetScan, scan, trimmed
 
 NS_DCTERMS = "{http://purl.org/dc/terms/}"
@@ -39,6 +40,8 @@ MAX_DEFINED_NAMES = 20_000
 MAX_STRINGS_OVERSTATED = 10_000  # shared strings declared beyond those present
 MAX_GRID_CELLS = 2_000_000  # A1 to the farthest cell, per sheet read (calamine: 32 bytes each)
 META_BOX = (1000, 8)  # the part of the _meta sheet read: its key rows are far within it
+META_ROWS = 40  # the key rows of _meta, read straight from the XML (far more than it has)
+META_WANTED = wanted_cells((r, c) for r in range(META_ROWS) for c in (0, 1))
 STRINGS_DECLARED = re.compile(rb"""uniqueCount\s*=\s*["']\s*([0-9]+)""")
 STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?si[\s>/]")
 
@@ -63,9 +66,14 @@ class WorkbookFile:
     sheet_paths: dict[str, str] = field(default_factory=dict)
     props: dict[str, str] = field(default_factory=dict)
     saved_at: datetime | None = None
+    # The cells of each sheet that are read straight from its XML (sheet_cells.py); any
+    # other cell, and every cell of a sheet not in a plain form, is read with calamine.
+    wanted: dict[str, tuple[Wanted, ...]] = field(default_factory=lambda: {META: META_WANTED})
     _book: Any = None
     _sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
     _scans: dict[str, SheetScan] = field(default_factory=dict)
+    _direct: dict[str, dict[Position, Any] | None] = field(default_factory=dict)
+    _cells: DirectCells | None = None
 
     def sheet_rows(self, sheet: str) -> list[list[Any]]:
         if sheet not in self._sheets:
@@ -85,17 +93,44 @@ class WorkbookFile:
         return self._sheets[sheet]
 
     def value(self, ref: Cell) -> Any:
+        direct = (
+            self._direct[ref.sheet] if ref.sheet in self._direct else self._read_direct(ref.sheet)
+        )
+        if direct is not None and (ref.row, ref.col) in direct:
+            return direct[(ref.row, ref.col)]
         rows = self.sheet_rows(ref.sheet)
         if ref.row < len(rows) and ref.col < len(rows[ref.row]):
             v = rows[ref.row][ref.col]
             return None if v == "" else v
         return None
 
+    def _read_direct(self, sheet: str) -> dict[Position, Any] | None:
+        """The wanted cells of a sheet, read straight from its XML; None when that cannot be."""
+        found = None
+        wanted = self.wanted.get(sheet)
+        path = self.sheet_paths.get(sheet, "")
+        if wanted and path in self.parts:
+            self._make_safe_to_read(sheet)  # the same verdict on a sheet as calamine's reading
+            body = self.parts[path]
+            if self._scan(sheet).canonical or plain_sheet(body):
+                if self._cells is None:
+                    self._cells = DirectCells(self.parts)
+                try:
+                    found = self._cells.read(body, wanted)
+                except NotPlain:
+                    found = None
+        self._direct[sheet] = found
+        return found
+
     def meta(self) -> dict[str, str]:
         """The key/value rows at the top of the _meta sheet (empty if there is none)."""
         if META not in self.sheet_paths:
             return {}
-        out: dict[str, str] = {}
+        direct = self._read_direct(META)
+        keys = _meta_keys(direct) if direct is not None else None
+        if keys is not None:
+            return keys
+        out: dict[str, str] = {}  # no end within the rows read: read the whole sheet
         for row in self.sheet_rows(META):
             if not row or row[0] in ("", None):
                 break
@@ -153,6 +188,17 @@ class WorkbookFile:
             return 0, 0
         # question texts sit left of the answers, on the same rows
         return max(c.row for c in mine) + 1, max(max(c.col for c in mine) + 1, 4)
+
+
+def _meta_keys(direct: dict[Position, Any]) -> dict[str, str] | None:
+    """The key rows of _meta from its top cells, or None if they do not end within them."""
+    out: dict[str, str] = {}
+    for row in range(META_ROWS):
+        key, value = direct[(row, 0)], direct[(row, 1)]
+        if key is None:
+            return out
+        out[str(key)] = "" if value is None else str(value)
+    return None
 
 
 def _zipped(parts: dict[str, bytes]) -> bytes:

@@ -26,12 +26,13 @@ from ..content.question_types import family_of
 from ..issues import ERROR, Issue, status_of
 from ..model import Questionnaire
 from ..scoring import Value, metric_label, score, usable_answers
-from ..workbook.layout import CARRIED_FROM, Cell, column_header, plan
+from ..workbook.layout import CARRIED_FROM, META, Cell, column_header, plan
 from .carried import read_carried, unchanged, wants_review
 from .isolation import shared
 from .normalise import normalise
 from .preflight import preflight
-from .reader import UnreadableWorkbook, WorkbookFile, open_workbook
+from .reader import META_WANTED, UnreadableWorkbook, WorkbookFile, open_workbook
+from .sheet_cells import Position, Wanted, wanted_cells
 from .sheet_scan import FormulaCell
 
 IDENTITY_KEYS = ("questionnaire", "version", "unit_id", "system_id")
@@ -107,6 +108,7 @@ def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> Re
         qn = _identify(rf, wb, contents)
         if qn is None or rf.rejected:
             return rf.finish()
+        wb.wanted = _wanted(wb, qn)
         _read_answers(rf, wb, qn)
         _check_carried(rf, wb, qn)
         rf.read = True
@@ -193,6 +195,27 @@ def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
         cells = {n: (r.sheet, r.a1) for n, r in wb.names.items() if n.startswith("in_")}
         entry = _CELL_MAPS[id(wb.names)] = (wb.names, shared(cells))
     return entry[1]
+
+
+_WANTED: dict[int, tuple[dict[str, Cell], Questionnaire, dict[str, tuple[Wanted, ...]]]] = {}
+
+
+def _wanted(wb: WorkbookFile, qn: Questionnaire) -> dict[str, tuple[Wanted, ...]]:
+    """The cells read straight from each sheet's XML: every named cell, each question's text
+    beside its answer and the key rows of _meta; worked out once per template."""
+    entry = _WANTED.get(id(wb.names))
+    if entry is None or entry[0] is not wb.names or entry[1] is not qn:
+        cells: dict[str, set[Position]] = {META: {pos for pos, _ in META_WANTED}}
+        for named in wb.names.values():
+            cells.setdefault(named.sheet, set()).add((named.row, named.col))
+        for qid, label_cell in plan(qn).label_cells.items():
+            q = qn.questions_by_id[qid]
+            answer = wb.names.get(q.input_name(q.fields[0]))
+            if answer is not None:
+                cells.setdefault(answer.sheet, set()).add((answer.row, label_cell.col))
+        wanted = {sheet: wanted_cells(found) for sheet, found in cells.items()}
+        entry = _WANTED[id(wb.names)] = (wb.names, qn, wanted)
+    return entry[2]
 
 
 _ANSWERS_BY_SHEET: dict[int, tuple[dict[str, tuple[str, str]], dict[str, list[str]]]] = {}

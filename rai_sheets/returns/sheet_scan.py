@@ -59,6 +59,7 @@ class FormulaCell:
 class SheetScan:
     rows: int = 0  # no cell lies past row `rows` (1-based) or column `cols`
     cols: int = 0
+    canonical: bool = False  # every cell is `<c r="A1"...`, unprefixed, within Z9999
     formula_refs: Collection[str] = ()  # the A1 references of the cells holding a formula
     _body: bytes = b""  # the canonical sheet, to read the formulas from when asked
     # A1 reference -> (formula text as in the XML, the start of a saved value or b"")
@@ -111,7 +112,7 @@ def _scan(body: bytes, formulas: bool) -> SheetScan:
         if out is None:
             return _streamed(body)
     else:
-        out = SheetScan(QUICK_ROWS, QUICK_COLS)
+        out = SheetScan(QUICK_ROWS, QUICK_COLS, canonical=True)
     if formulas:
         refs = FORMULA_CELL.findall(body)
         if not all(refs):
