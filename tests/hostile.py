@@ -378,19 +378,20 @@ def prefixed(good: Path, dst: Path, qn: Questionnaire) -> Path:
 
 def slow_to_read(good: Path, dst: Path, qn: Questionnaire) -> Path:
     """Several hundred thousand cells without references, which only the careful (slow)
-    reading can place; made of random numbers so that it is no zip bomb."""
+    reading can place, and an answer without its reference too, so that the answers cannot be
+    read without placing them all; made of random numbers so that it is no zip bomb."""
     import random
 
     rng = random.Random(5)
     parts = parts_of(good)
-    _, part, _ = name_cell(parts, next(iter(qn.input_names)))
+    _, part, a1 = name_cell(parts, next(iter(qn.input_names)))
     rows = b"".join(
         b'<row r="%d">' % (2000 + r)
         + b"".join(b"<c><v>%d</v></c>" % rng.randrange(10**9) for _ in range(20))
         + b"</row>"
         for r in range(40_000)
     )
-    parts[part] = _append_rows(parts[part], rows)
+    parts[part] = _append_rows(parts[part], rows).replace(b'<c r="%s"' % a1.encode(), b"<c", 1)
     return _zip(dst, list(parts.items()))
 
 

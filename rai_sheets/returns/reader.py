@@ -29,8 +29,8 @@ from defusedxml import ElementTree as SafeET
 
 from ..workbook.layout import META, Cell
 from .preflight import Preflight
-from .sheet_cells import DirectCells, NotPlain, Position, Wanted, plain_sheet, wanted_cells
-from .sheet_scan import FormulaCell, SheetScan, scan, trimmed
+from .sheet_cells import Cells, DirectCells, NotPlain, Position, Wanted, wanted_cells
+from .sheet_scan import FormulaCell, SheetScan, parse_ref, scan, trimmed, unescape
 
 NS_DCTERMS = "{http://purl.org/dc/terms/}"
 NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d{1,7})$")
@@ -72,7 +72,7 @@ class WorkbookFile:
     _book: Any = None
     _sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
     _scans: dict[str, SheetScan] = field(default_factory=dict)
-    _direct: dict[str, dict[Position, Any] | None] = field(default_factory=dict)
+    _direct: dict[str, Cells | None] = field(default_factory=dict)
     _cells: DirectCells | None = None
 
     def sheet_rows(self, sheet: str) -> list[list[Any]]:
@@ -93,32 +93,32 @@ class WorkbookFile:
         return self._sheets[sheet]
 
     def value(self, ref: Cell) -> Any:
-        direct = (
-            self._direct[ref.sheet] if ref.sheet in self._direct else self._read_direct(ref.sheet)
-        )
-        if direct is not None and (ref.row, ref.col) in direct:
-            return direct[(ref.row, ref.col)]
+        direct = self._read_direct(ref.sheet)
+        if direct is not None and (ref.row, ref.col) in direct.values:
+            return direct.values[(ref.row, ref.col)]
         rows = self.sheet_rows(ref.sheet)
         if ref.row < len(rows) and ref.col < len(rows[ref.row]):
             v = rows[ref.row][ref.col]
             return None if v == "" else v
         return None
 
-    def _read_direct(self, sheet: str) -> dict[Position, Any] | None:
-        """The wanted cells of a sheet, read straight from its XML; None when that cannot be."""
+    def _read_direct(self, sheet: str) -> Cells | None:
+        """The wanted cells of a sheet, read straight from its XML (once); None when that
+        cannot be."""
+        if sheet in self._direct:
+            return self._direct[sheet]
         found = None
         wanted = self.wanted.get(sheet)
         path = self.sheet_paths.get(sheet, "")
         if wanted and path in self.parts:
-            self._make_safe_to_read(sheet)  # the same verdict on a sheet as calamine's reading
-            body = self.parts[path]
-            if self._scan(sheet).canonical or plain_sheet(body):
-                if self._cells is None:
-                    self._cells = DirectCells(self.parts)
-                try:
-                    found = self._cells.read(body, wanted)
-                except NotPlain:
-                    found = None
+            if self._box_area(sheet) > MAX_GRID_CELLS:
+                self._make_safe_to_read(sheet)  # the verdict calamine's reading would get
+            if self._cells is None:
+                self._cells = DirectCells(self.parts)
+            try:
+                found = self._cells.read(self.parts[path], wanted)
+            except NotPlain:
+                found = None
         self._direct[sheet] = found
         return found
 
@@ -127,7 +127,7 @@ class WorkbookFile:
         if META not in self.sheet_paths:
             return {}
         direct = self._read_direct(META)
-        keys = _meta_keys(direct) if direct is not None else None
+        keys = _meta_keys(direct.values) if direct is not None else None
         if keys is not None:
             return keys
         out: dict[str, str] = {}  # no end within the rows read: read the whole sheet
@@ -139,15 +139,20 @@ class WorkbookFile:
 
     def formula(self, ref: Cell) -> FormulaCell | None:
         """The formula a cell holds, with whether a result was saved with it; None if none."""
+        direct = self._read_direct(ref.sheet)
+        if direct is not None and (ref.row, ref.col) in direct.values:
+            found = direct.formulas.get((ref.row, ref.col))
+            return None if found is None else FormulaCell(unescape(found[0]), found[1])
         return self._scan(ref.sheet).formula(ref.a1)
 
-    def formula_at(self, sheet: str, a1: str) -> FormulaCell | None:
-        """`formula`, for a cell already known by its A1 reference."""
-        return self._scan(sheet).formula(a1)
-
-    def formula_refs(self, sheet: str) -> Collection[str]:
-        """The A1 references of the cells that hold a formula on a sheet."""
-        return self._scan(sheet).formula_refs
+    def formula_cells(self, sheet: str) -> Collection[Position]:
+        """Where the cells that hold a formula are on a sheet: among the cells read from its
+        XML when it was read that way, else all of them."""
+        direct = self._read_direct(sheet)
+        if direct is not None:
+            return direct.formulas.keys()
+        refs = (parse_ref(a1) for a1 in self._scan(sheet).formula_refs)
+        return {at for at in refs if at is not None}
 
     def _scan(self, sheet: str) -> SheetScan:
         if sheet not in self._scans:
@@ -179,6 +184,16 @@ class WorkbookFile:
             ) from None
         self.data, self._book = _zipped(self.parts), None
 
+    def _box_area(self, sheet: str) -> int:
+        """The area of `_box`, worked out once per template (its names are one object)."""
+        entry = _BOX_AREAS.get(id(self.names))
+        if entry is None or entry[0] is not self.names:
+            entry = _BOX_AREAS[id(self.names)] = (self.names, {})
+        if sheet not in entry[1]:
+            rows, cols = self._box(sheet)
+            entry[1][sheet] = rows * cols
+        return entry[1][sheet]
+
     def _box(self, sheet: str) -> tuple[int, int]:
         """The rows and columns that hold what rai-sheets reads on a sheet."""
         if sheet == META:
@@ -188,6 +203,9 @@ class WorkbookFile:
             return 0, 0
         # question texts sit left of the answers, on the same rows
         return max(c.row for c in mine) + 1, max(max(c.col for c in mine) + 1, 4)
+
+
+_BOX_AREAS: dict[int, tuple[dict[str, Cell], dict[str, int]]] = {}
 
 
 def _meta_keys(direct: dict[Position, Any]) -> dict[str, str] | None:

@@ -218,25 +218,28 @@ def _wanted(wb: WorkbookFile, qn: Questionnaire) -> dict[str, tuple[Wanted, ...]
     return entry[2]
 
 
-_ANSWERS_BY_SHEET: dict[int, tuple[dict[str, tuple[str, str]], dict[str, list[str]]]] = {}
+_ANSWERS_BY_SHEET: dict[
+    int, tuple[dict[str, tuple[str, str]], dict[str, dict[Position, list[str]]]]
+] = {}
 
 
 def _formulas_in(wb: WorkbookFile, cells: dict[str, tuple[str, str]]) -> dict[str, FormulaCell]:
-    """The answer cells (by in_ name) that hold a formula: each sheet's formulas looked up for
-    the answer cells on it, grouped once per template."""
+    """The answer cells (by in_ name) that hold a formula: each sheet's formula cells looked
+    up among the answer cells on it, grouped once per template."""
     entry = _ANSWERS_BY_SHEET.get(id(cells))
     if entry is None or entry[0] is not cells:
-        by_sheet: dict[str, list[str]] = {}
-        for name, (sheet, _a1) in cells.items():
-            by_sheet.setdefault(sheet, []).append(name)
+        by_sheet: dict[str, dict[Position, list[str]]] = {}
+        for name, ref in wb.names.items():
+            if name in cells:
+                by_sheet.setdefault(ref.sheet, {}).setdefault((ref.row, ref.col), []).append(name)
         entry = _ANSWERS_BY_SHEET[id(cells)] = (cells, by_sheet)
     found: dict[str, FormulaCell] = {}
     for sheet, names in entry[1].items():
-        refs = wb.formula_refs(sheet)
-        for name in names:
-            formula = wb.formula_at(sheet, cells[name][1]) if cells[name][1] in refs else None
-            if formula is not None:
-                found[name] = formula
+        for at in wb.formula_cells(sheet):
+            for answer in names.get(at, ()):
+                formula = wb.formula(wb.names[answer])
+                if formula is not None:
+                    found[answer] = formula
     return found
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -43,14 +44,18 @@ NOT_CANONICAL = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s>/]')
 # After the reference, the common form: style, type, an optional formula and a value.
 QUICK_CELL = re.compile(
     rb'(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]{1,9})")?'
-    rb"(?:/>|>(?:<f(?:\s[^>]*)?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>)?</c>)"
+    rb"(?:/>|>(<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>))?(?:<v>([^<]*)</v>)?</c>)"
 )
 # After the reference, any form: the attributes, then the cell's content or its end.
 CELL = re.compile(rb'((?:\s+[A-Za-z]+="[^"<]*")*)\s*(?:/>|>(.*?)</c>)', re.S)
 STYLES_PREFIXED = re.compile(rb"<\w+:(?:numFmts?|xf|cellXfs)\b")
 ATTR = re.compile(rb'([A-Za-z]+)="([^"<]*)"')
 # A cell's content: an optional formula, then an optional value (or an inline string).
-CONTENT = re.compile(rb"(?:<f(?:\s[^>]*)?(?:/>|>[^<]*</f>))?(?:<v>([^<]*)</v>|<v/>|<is>(.*)</is>)?")
+CONTENT = re.compile(
+    rb"(?P<f><f(?:\s[^>]*)?(?:/>|>(?P<text>[^<]*)</f>))?\s*"
+    rb"(?:<v>(?P<v>[^<]*)</v>|<v/>|<is>(?P<inline>.*)</is>)?",
+    re.S,
+)
 NUMBER = re.compile(rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 DIGITS = re.compile(rb"[0-9]{1,9}")
 TYPES = {None, b"n", b"s", b"str", b"b", b"e", b"inlineStr"}  # a cell's t= (b"d": calamine's)
@@ -170,6 +175,15 @@ class SharedStrings:
         return self.decoded[index]
 
 
+@dataclass
+class Cells:
+    """What was read of a sheet: values, and the formulas of the cells that hold one."""
+
+    values: dict[Position, Any] = field(default_factory=dict)
+    # the formula as written in the XML, and whether a result was saved with it
+    formulas: dict[Position, tuple[bytes, bool]] = field(default_factory=dict)
+
+
 class DirectCells:
     """Reads chosen cells of a workbook's sheets from its parts; raises NotPlain when it can't."""
 
@@ -180,45 +194,52 @@ class DirectCells:
         self._seen: dict[Any, Any] = {}
         self._1900: bool | None = None  # the 1900 date system, not 1904
 
-    def read(self, body: bytes, wanted: Sequence[Wanted]) -> dict[Position, Any]:
-        """The values of the wanted cells (None for blank or absent ones), in one pass: `wanted`
-        as `wanted_cells` makes it."""
-        out: dict[Position, Any] = {}
+    def read(self, body: bytes, wanted: Sequence[Wanted]) -> Cells:
+        """The wanted cells' values (None for blank or absent ones) and formulas, in one pass:
+        `wanted` as `wanted_cells` makes it."""
+        out = Cells()
+        values, formulas = out.values, out.formulas
         at = misses = 0
         find, quick, seen = body.find, QUICK_CELL.match, self._seen
         for pos, needle in wanted:
             found = find(needle, at)
             if found < 0:
                 misses += 1
+                if misses == 1 and not plain_sheet(body):
+                    raise NotPlain  # a cell may be there, written in another form
                 if misses > MAX_MISSES or find(needle, 0, at) >= 0:
                     raise NotPlain  # many cells absent, or cells out of order
-                out[pos] = None
+                values[pos] = None
                 continue
             start = found + len(needle)
             m = quick(body, start)
-            if m is not None:
-                at = m.end()
-                key = m.groups()  # (style, type, value): cells alike have one value
-                value = seen.get(key, seen)
-                if value is seen:
-                    value = seen[key] = self._value(key[1], key[2], key[0])
-                out[pos] = value
-                continue
-            m = CELL.match(body, start)
             if m is None:
-                raise NotPlain
+                m = CELL.match(body, start)
+                if m is None:
+                    raise NotPlain
+                at = m.end()
+                values[pos] = self._unusual(pos, dict(ATTR.findall(m.group(1))), m.group(2), out)
+                continue
             at = m.end()
-            out[pos] = self._unusual(dict(ATTR.findall(m.group(1))), m.group(2) or b"")
+            key = m.group(1, 2, 5)  # (style, type, value): cells alike have one value
+            value = seen.get(key, seen)
+            if value is seen:
+                value = seen[key] = self._value(key[1], key[2], key[0])
+            values[pos] = value
+            if m.group(3):
+                formulas[pos] = (m.group(4) or b"", bool(key[2]))
         return out
 
-    def _unusual(self, attrs: dict[bytes, bytes], content: bytes) -> Any:
+    def _unusual(self, pos: Position, attrs: dict[bytes, bytes], content: bytes, out: Cells) -> Any:
         """A cell in a less common form: attributes in another order, an inline string."""
         if attrs.keys() - {b"s", b"t"}:
             raise NotPlain
-        m = CONTENT.fullmatch(content)
+        m = CONTENT.fullmatch(content or b"")
         if m is None:
             raise NotPlain
-        kind, v, inline = attrs.get(b"t"), m.group(1), m.group(2)
+        kind, v, inline = attrs.get(b"t"), m.group("v"), m.group("inline")
+        if m.group("f"):
+            out.formulas[pos] = (m.group("text") or b"", bool(v) or inline is not None)
         if kind == b"inlineStr":
             return None if inline is None else string_item(inline) or None
         if inline is not None:

@@ -59,7 +59,6 @@ class FormulaCell:
 class SheetScan:
     rows: int = 0  # no cell lies past row `rows` (1-based) or column `cols`
     cols: int = 0
-    canonical: bool = False  # every cell is `<c r="A1"...`, unprefixed, within Z9999
     formula_refs: Collection[str] = ()  # the A1 references of the cells holding a formula
     _body: bytes = b""  # the canonical sheet, to read the formulas from when asked
     # A1 reference -> (formula text as in the XML, the start of a saved value or b"")
@@ -78,7 +77,7 @@ class SheetScan:
             found = FORMULA.findall(self._body)
             self._formulas = {ref.decode("ascii"): (text, value) for ref, text, value in found}
         text, value = self._formulas.get(a1, (b"", b""))
-        return FormulaCell(_unescape(text), bool(value))
+        return FormulaCell(unescape(text), bool(value))
 
 
 def col_number(letters: bytes | str) -> int:
@@ -112,7 +111,7 @@ def _scan(body: bytes, formulas: bool) -> SheetScan:
         if out is None:
             return _streamed(body)
     else:
-        out = SheetScan(QUICK_ROWS, QUICK_COLS, canonical=True)
+        out = SheetScan(QUICK_ROWS, QUICK_COLS)
     if formulas:
         refs = FORMULA_CELL.findall(body)
         if not all(refs):
@@ -136,7 +135,8 @@ def _escape(text: str) -> bytes:
     return text.replace("&", "&amp;").replace("<", "&lt;").encode("utf-8")
 
 
-def _unescape(raw: bytes) -> str:
+def unescape(raw: bytes) -> str:
+    """A formula's text as written in the XML, its entities replaced."""
     text = raw.decode("utf-8", errors="replace")
     if "&" in text:
         text = re.sub(r"&(?:lt|gt|quot|apos|amp);", lambda m: ENTITIES[m.group()], text)
