@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -106,6 +107,10 @@ def consolidate(
     )
     held_as = history_round_id(round_id, c, today or date.today())
     with contextlib.ExitStack() as stack:
+        # The tidy data is written beside the rest: its file writes and Parquet conversion,
+        # like the history store's inserts, run outside the interpreter lock.
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        writing = pool.submit(export.write_data, c, data_dir) if data_dir else None
         if history is None:  # a scratch store on disk: trends need one, memory stays low
             scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         store = stack.enter_context(HistoryStore(history or scratch / "history.sqlite"))
@@ -114,9 +119,9 @@ def consolidate(
         trend_data = read_trend_data(store, summarised)
         c.trends = compute_trends(trend_data, summarised, held_as, c.lang)
         rounds_held = len(c.trends.rounds)
-    c.findings = findings(c)
-    atomic_write_bytes(output, render_summary(c))
-    data = export.write_data(c, data_dir) if data_dir else []
+        c.findings = findings(c)
+        atomic_write_bytes(output, render_summary(c))
+        data = writing.result() if writing else []
     return ConsolidationResult(c, output, data, history, held_as, rounds_held)
 
 

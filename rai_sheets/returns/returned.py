@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,13 @@ from .. import i18n
 from ..content.question_map import version_key
 from ..content.question_types import family_of
 from ..issues import ERROR, Issue, status_of
-from ..model import Questionnaire
+from ..model import DATE, INTEGER, NUMBER, SELECT, Questionnaire
 from ..scoring import Value, metric_label, score, usable_answers
 from ..workbook.layout import CARRIED_FROM, META, Cell, column_header, plan
 from .carried import read_carried, unchanged, wants_review
 from .isolation import shared
 from .normalise import normalise
+from .packed import Packed
 from .preflight import preflight
 from .reader import META_WANTED, UnreadableWorkbook, WorkbookFile, open_workbook
 from .sheet_cells import Position, Wanted, wanted_cells
@@ -58,9 +61,10 @@ class ReturnedFile:
     sha256: str = ""
     issues: list[Issue] = field(default_factory=list)
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # in_ name -> (sheet, A1)
-    raw: dict[str, Any] = field(default_factory=dict)  # in_ name -> value as found
-    answers: dict[str, Any] = field(default_factory=dict)  # in_ name -> normalised value
-    scores: dict[str, Value] = field(default_factory=dict)
+    # in_ name -> value as found, where a message may quote it (see _worth_quoting)
+    raw: dict[str, Any] = field(default_factory=dict)
+    answers: Mapping[str, Any] = field(default_factory=dict)  # in_ name -> normalised value
+    scores: Mapping[str, Value] = field(default_factory=dict)
     skipped_reason: str = ""
     carried_from: str = ""  # the round a pre-filled workbook's answers were carried from
     carried: dict[str, str] = field(default_factory=dict)  # in_ name -> answer as carried
@@ -78,12 +82,27 @@ class ReturnedFile:
     def rejected(self) -> bool:
         return any(i.severity == ERROR for i in self.issues)
 
+    def packed(self, qn: Questionnaire | None) -> ReturnedFile:
+        """The file with its answers and scores in little memory (packed.py), to be sent to
+        and kept by the process that consolidates ten thousand of them."""
+        if qn is not None:
+            names = _names(qn)
+            self.answers = Packed.of(names[0], self.answers)
+            self.scores = Packed.of(names[1], self.scores)
+        return self
+
     def finish(self) -> ReturnedFile:
         """Settle the status, and order issues as a reader meets them: file, sheet, row."""
         sheets = list(dict.fromkeys(sheet for sheet, _ in self.cells.values()))
         self.issues.sort(key=lambda i: _position(i, sheets))
         self.status = status_of(self.issues)
         return self
+
+
+@lru_cache(maxsize=32)
+def _names(qn: Questionnaire) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names answers and scores are packed over: the inputs, and the metrics."""
+    return tuple(qn.input_names), tuple(m.id for m in qn.metrics)
 
 
 def _position(issue: Issue, sheets: list[str]) -> tuple[int, int, int, str]:
@@ -243,11 +262,44 @@ def _formulas_in(wb: WorkbookFile, cells: dict[str, tuple[str, str]]) -> dict[st
     return found
 
 
+@lru_cache(maxsize=32)
+def _quoted_kinds(qn: Questionnaire) -> dict[str, Callable[[Any], bool]]:
+    """Input name -> whether a value is valid for its kind, for the inputs whose messages
+    quote what was typed when it is not (a choice, a date, a number): what was typed is kept
+    only where it may be quoted. Free text is always kept (it is what was typed)."""
+    out: dict[str, Callable[[Any], bool]] = {}
+    for name, (_q, f) in qn.input_names.items():
+        if f.kind == SELECT and f.scale_id:
+            scale = qn.scales[f.scale_id]
+            out[name] = frozenset(scale.rated_codes if f.rated_only else scale.codes).__contains__
+        elif f.kind == DATE:
+            out[name] = _is_date
+        elif f.kind in (NUMBER, INTEGER):
+            out[name] = _is_number
+        else:
+            out[name] = _never
+    return out
+
+
+def _is_date(v: Any) -> bool:
+    return isinstance(v, date)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, float) and math.isfinite(v)
+
+
+def _never(v: Any) -> bool:
+    return False
+
+
 def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
     p = plan(qn, rf.lang)
     hash_differs = bool(rf.content_hash) and rf.content_hash != qn.content_hash
     rf.cells = cells = _cell_map(wb)
     formulas = _formulas_in(wb, cells)
+    rf.answers = answers = {}
+    quoted = _quoted_kinds(qn)
     for name, (q, f) in qn.input_names.items():
         ref = wb.names.get(name)
         if ref is None:
@@ -267,8 +319,9 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
         value = None if raw is None else normalise(raw, f.kind, f.scale_id, qn)
         if value is None:
             continue  # blanks are absent: answers.get(name) is None
-        rf.raw[name] = raw
-        rf.answers[name] = value
+        if name in quoted and not quoted[name](value):
+            rf.raw[name] = raw
+        answers[name] = value
         if q.prefill:
             rf.identity_answers[q.prefill] = (q.id, str(value))
     # The question texts, compared where the file says the answers are: rows move with names.

@@ -35,7 +35,8 @@ READ_LIMITS = Limits()
 
 def _read_one(candidate: Candidate, contents: dict[str, Questionnaire]) -> ReturnedFile:
     try:
-        return read_return(candidate.path, candidate.name, contents)
+        rf = read_return(candidate.path, candidate.name, contents)
+        return rf.packed(contents.get(rf.questionnaire))
     except MemoryError:
         raise  # the worker reports it as the file's verdict
     except Exception as exc:  # one file's surprise must not stop the run
