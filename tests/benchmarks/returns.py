@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import random
 import re
+import zipfile
 from pathlib import Path
+from typing import Any
 
 from rai_sheets.content.load import load_questionnaire
 from rai_sheets.model import Unit
 from rai_sheets.simulate import answers_for
 from rai_sheets.workbook.generator import WorkbookSpec
-from rai_sheets.workbook.personalise import PersonalisedWriter
+from rai_sheets.workbook.personalise import _TOKENS, PersonalisedWriter
 
 QUESTIONNAIRES = ("readiness", "risk", "action")
 
@@ -23,11 +25,8 @@ QUESTIONNAIRES = ("readiness", "risk", "action")
 SAVED_RESULT = re.compile(rb"(</f>|<f [^>]*/>)<v>[^<]*</v>")
 
 
-def make_returns(
-    folder: Path, count: int, distinct: int = 12, seed: int = 1, cached: bool = True
-) -> list[Path]:
-    """`count` returns spread over the three questionnaires, one unit or system each."""
-    folder.mkdir(parents=True, exist_ok=True)
+def templates(distinct: int = 12, seed: int = 1, cached: bool = True) -> dict[str, list[Any]]:
+    """Per questionnaire, `distinct` answer sets rendered with placeholder tokens for the unit."""
     rng = random.Random(seed)
     writers: dict[str, list[PersonalisedWriter]] = {}
     for qid in QUESTIONNAIRES:
@@ -44,6 +43,33 @@ def make_returns(
                 writer.members = [
                     (info, SAVED_RESULT.sub(rb"\1<v></v>", data)) for info, data in writer.members
                 ]
+    return writers
+
+
+def from_members(members: list[tuple[zipfile.ZipInfo, bytes]]) -> PersonalisedWriter:
+    """A writer of per-unit copies of a workbook another program saved from a template."""
+    writer = object.__new__(PersonalisedWriter)
+    writer.members = members
+    tokens = [t.encode() for t in _TOKENS.values()]
+    writer.templated = {i.filename for i, data in members if any(t in data for t in tokens)}
+    return writer
+
+
+def make_returns(
+    folder: Path,
+    count: int,
+    distinct: int = 12,
+    seed: int = 1,
+    cached: bool = True,
+    members: dict[str, list[list[tuple[zipfile.ZipInfo, bytes]]]] | None = None,
+) -> list[Path]:
+    """`count` returns spread over the three questionnaires, one unit or system each; from
+    the given saved templates' members if any."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if members is None:
+        writers = templates(distinct, seed, cached)
+    else:
+        writers = {qid: [from_members(m) for m in those] for qid, those in members.items()}
     paths = []
     for i in range(count):
         qid = QUESTIONNAIRES[i % 3]
@@ -54,6 +80,7 @@ def make_returns(
             system_name=f"System {i}" if qid != "readiness" else "",
         )
         path = folder / f"{qid}_{unit.unit_id}.xlsx"
-        path.write_bytes(writers[qid][i % distinct].render(unit))
+        those = writers[qid]
+        path.write_bytes(those[i % len(those)].render(unit))
         paths.append(path)
     return paths
