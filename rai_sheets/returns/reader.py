@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -101,6 +101,12 @@ class WorkbookFile:
             v = rows[ref.row][ref.col]
             return None if v == "" else v
         return None
+
+    def values_read(self, sheet: str) -> Mapping[Position, Any] | None:
+        """The values of the wanted cells of a sheet read from its XML (as `value` gives
+        them); None when the sheet is read with calamine."""
+        direct = self._read_direct(sheet)
+        return None if direct is None else direct.values
 
     def _read_direct(self, sheet: str) -> Cells | None:
         """The wanted cells of a sheet, read straight from its XML (once); None when that

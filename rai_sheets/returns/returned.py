@@ -26,7 +26,7 @@ from .. import i18n
 from ..content.question_map import version_key
 from ..content.question_types import family_of
 from ..issues import ERROR, Issue, status_of
-from ..model import DATE, INTEGER, NUMBER, SELECT, Questionnaire
+from ..model import DATE, INTEGER, NUMBER, SELECT, Metric, Questionnaire
 from ..scoring import Value, metric_label, score, usable_answers
 from ..workbook.layout import CARRIED_FROM, META, Cell, column_header, plan
 from .carried import read_carried, unchanged, wants_review
@@ -61,7 +61,7 @@ class ReturnedFile:
     sha256: str = ""
     issues: list[Issue] = field(default_factory=list)
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # in_ name -> (sheet, A1)
-    # in_ name -> value as found, where a message may quote it (see _worth_quoting)
+    # in_ name -> value as found, where a message may quote it (see _quoted_kinds)
     raw: dict[str, Any] = field(default_factory=dict)
     answers: Mapping[str, Any] = field(default_factory=dict)  # in_ name -> normalised value
     scores: Mapping[str, Value] = field(default_factory=dict)
@@ -266,7 +266,7 @@ def _formulas_in(wb: WorkbookFile, cells: dict[str, tuple[str, str]]) -> dict[st
 def _quoted_kinds(qn: Questionnaire) -> dict[str, Callable[[Any], bool]]:
     """Input name -> whether a value is valid for its kind, for the inputs whose messages
     quote what was typed when it is not (a choice, a date, a number): what was typed is kept
-    only where it may be quoted. Free text is always kept (it is what was typed)."""
+    only where it may be quoted. Free text is its own answer (trimmed): never kept twice."""
     out: dict[str, Callable[[Any], bool]] = {}
     for name, (_q, f) in qn.input_names.items():
         if f.kind == SELECT and f.scale_id:
@@ -276,8 +276,6 @@ def _quoted_kinds(qn: Questionnaire) -> dict[str, Callable[[Any], bool]]:
             out[name] = _is_date
         elif f.kind in (NUMBER, INTEGER):
             out[name] = _is_number
-        else:
-            out[name] = _never
     return out
 
 
@@ -289,8 +287,9 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, float) and math.isfinite(v)
 
 
-def _never(v: Any) -> bool:
-    return False
+@lru_cache(maxsize=4096, typed=True)
+def _choice(raw: Any, scale_id: str | None, qn: Questionnaire) -> Any:
+    return normalise(raw, SELECT, scale_id, qn)
 
 
 def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
@@ -300,6 +299,7 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
     formulas = _formulas_in(wb, cells)
     rf.answers = answers = {}
     quoted = _quoted_kinds(qn)
+    read: dict[str, Mapping[Position, Any] | None] = {}  # per sheet: its cells read from the XML
     for name, (q, f) in qn.input_names.items():
         ref = wb.names.get(name)
         if ref is None:
@@ -315,8 +315,20 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
                 formula=_clip("=" + formulas[name].formula, 60),
             )
             continue
-        raw = wb.value(ref)
-        value = None if raw is None else normalise(raw, f.kind, f.scale_id, qn)
+        values = (
+            read[ref.sheet]
+            if ref.sheet in read
+            else read.setdefault(ref.sheet, wb.values_read(ref.sheet))
+        )
+        raw = values.get((ref.row, ref.col), ref) if values is not None else ref
+        if raw is ref:  # not read from the XML
+            raw = wb.value(ref)
+        if raw is None:
+            continue
+        if f.kind == SELECT:  # few distinct choices: each normalised once
+            value = _choice(raw, f.scale_id, qn)
+        else:
+            value = normalise(raw, f.kind, f.scale_id, qn)
         if value is None:
             continue  # blanks are absent: answers.get(name) is None
         if name in quoted and not quoted[name](value):
@@ -369,12 +381,13 @@ def _clip(text: str, n: int = 70) -> str:
 def _check_results(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
     """Recompute every metric; warn where the workbook showed something else."""
     as_of = (rf.saved_at or datetime.now()).date()
-    rf.scores = score(qn, usable_answers(qn, rf.answers), as_of)
-    for m in qn.metrics:
-        ref = wb.names.get(m.name)
-        if ref is None:
-            continue
-        expected = metric_label(qn, m, rf.scores[m.id], rf.lang)
+    rf.scores = scores = score(qn, usable_answers(qn, rf.answers), as_of)
+    for m, ref in _metric_cells(wb.names, qn):
+        value = scores[m.id]
+        if isinstance(value, str) or value is None:  # a word: the same few again and again
+            expected = _label(qn, m, value, rf.lang)
+        else:
+            expected = metric_label(qn, m, value, rf.lang)
         cached = wb.value(ref)
         if _same(cached, expected):
             continue
@@ -390,6 +403,31 @@ def _check_results(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> Non
             found=_show(cached),
             expected=_show(expected),
         )
+
+
+_METRIC_CELLS: dict[int, tuple[dict[str, Cell], Questionnaire, list[tuple[Metric, Cell]]]] = {}
+
+
+def _metric_cells(names: dict[str, Cell], qn: Questionnaire) -> list[tuple[Metric, Cell]]:
+    """The metrics whose results the workbook shows, with their cells; once per template."""
+    entry = _METRIC_CELLS.get(id(names))
+    if entry is None or entry[0] is not names or entry[1] is not qn:
+        found = [(m, names[m.name]) for m in qn.metrics if m.name in names]
+        entry = _METRIC_CELLS[id(names)] = (names, qn, found)
+    return entry[2]
+
+
+_LABELS: dict[tuple[Questionnaire, str, str | None, str], Any] = {}
+
+
+def _label(qn: Questionnaire, m: Metric, value: str | None, lang: str) -> Any:
+    """`metric_label` of a result that is a word, worked out once (a handful per metric)."""
+    key = (qn, m.id, value, lang)
+    if key not in _LABELS:
+        if len(_LABELS) > 100_000:  # a file's own words cannot fill the memory
+            _LABELS.clear()
+        _LABELS[key] = metric_label(qn, m, value, lang)
+    return _LABELS[key]
 
 
 def _same(cached: Any, expected: Any) -> bool:

@@ -312,7 +312,7 @@ def _map_failures(
         q, f = qn.input_names[target]
         sheet, cell = rf.cells[target]
         lang = rf.lang
-        found = rf.raw.get(target)
+        found = rf.raw.get(target, rf.answers.get(target))  # typed where it differs
         args: dict[str, Any] = {"question": question_ref(qn, q.id, f.key, lang), "found": found}
         if code == "not-in-list" and f.scale_id:
             args["allowed"] = ", ".join(qn.scales[f.scale_id].labels(lang))
