@@ -73,6 +73,12 @@ class Packed(Mapping[str, Any]):
     def items(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
         return ((n, v) for n, v in zip(self._names, self._values, strict=True) if v is not ABSENT)
 
+    def row(self, names: tuple[str, ...]) -> list[Any]:
+        """The values of `names` in order, None where there is none (a frame's row)."""
+        if names is not self._names and names != self._names:
+            return [self.get(n) for n in names]
+        return [None if v is ABSENT else v for v in self._values]
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (Packed, (self._names, self._values))
 

@@ -26,6 +26,7 @@ from .. import i18n
 from ..model import DATE, FREE_KINDS, INTEGER, NUMBER, SELECT, Question, Questionnaire
 from ..roster import Roster
 from ..workbook.layout import text_limit
+from .packed import Packed
 from .returned import ReturnedFile, field_word, question_ref
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -261,10 +262,8 @@ def validate_answers(qn: Questionnaire, files: list[ReturnedFile], today: date) 
     """Validate the answers of many files of one questionnaire; add issues to each file."""
     if not files:
         return
-    names = list(qn.input_names)
-    frame = pd.DataFrame(
-        [[rf.answers.get(n) for n in names] for rf in files], columns=names, dtype=object
-    )
+    names = tuple(qn.input_names)
+    frame = pd.DataFrame([_row(rf, names) for rf in files], columns=list(names), dtype=object)
     cases = []
     try:
         build_schema(qn, today).validate(frame, lazy=True)
@@ -279,6 +278,11 @@ def validate_answers(qn: Questionnaire, files: list[ReturnedFile], today: date) 
             cases.append(exc.failure_cases)
     if cases:
         _map_failures(qn, files, pd.concat(cases, ignore_index=True), today)
+
+
+def _row(rf: ReturnedFile, names: tuple[str, ...]) -> list[Any]:
+    answers = rf.answers
+    return answers.row(names) if isinstance(answers, Packed) else [answers.get(n) for n in names]
 
 
 def _map_failures(
