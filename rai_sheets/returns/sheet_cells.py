@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from .sheet_scan import PREFIXED
+from .sheet_scan import CACHED_SHEET_BYTES, PREFIXED
 
 Position = tuple[int, int]  # 0-based (row, column)
 Wanted = tuple[Position, bytes]  # a cell, and the start of its tag as searched for
@@ -80,7 +80,18 @@ class NotPlain(Exception):
 
 
 def plain_sheet(body: bytes) -> bool:
-    """Every cell carries its reference first and no element has a namespace prefix."""
+    """Every cell carries its reference first and no element has a namespace prefix. Returns
+    made from one template often share a sheet byte for byte (values are indices into their
+    own shared strings), so small sheets are looked at once."""
+    return _plain_small(body) if len(body) <= CACHED_SHEET_BYTES else _plain(body)
+
+
+@lru_cache(maxsize=32)
+def _plain_small(body: bytes) -> bool:
+    return _plain(body)
+
+
+def _plain(body: bytes) -> bool:
     return not PREFIXED.search(body) and not NOT_CANONICAL.search(body)
 
 
