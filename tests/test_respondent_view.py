@@ -5,6 +5,7 @@ out for text, guidance that fits Excel's limits, nothing cut off, no misleading 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -45,6 +46,39 @@ def test_each_sheet_counts_the_required_answers_still_missing_as_the_respondent_
     libreoffice.recalc()
     done = qn.setting("progress_done").format(total=len(statements))
     assert libreoffice.text([progress_cell("Assessment")]) == [done]
+    libreoffice.close_doc()
+
+
+def test_a_text_answer_counts_towards_its_sheets_progress(tmp_path, libreoffice, questionnaires):
+    """A sheet of text questions (the risk assessment's context) counts each one answered:
+    spaces alone do not count, and the count never shows an error."""
+    qn = questionnaires["risk"]
+    p = plan(qn)
+    sheet = next(
+        sp
+        for sp in p.sheets
+        if any(
+            kind == "question"
+            and qn.questions_by_id[i].required
+            and qn.questions_by_id[i].type == "text"
+            for kind, i in sp.rows
+        )
+    )
+    texts = [
+        qn.questions_by_id[i]
+        for kind, i in sheet.rows
+        if kind == "question" and qn.questions_by_id[i].type == "text"
+    ]
+    required = [q for q in texts if q.required]
+    libreoffice.load(workbook(tmp_path, qn))
+    before = libreoffice.text([progress_cell(sheet.name)])[0]
+    assert "#" not in before and "Err" not in before
+    libreoffice.set([(required[0].input_name(required[0].fields[0]), "text", "Triage")])
+    libreoffice.set([(required[1].input_name(required[1].fields[0]), "text", "   ")])
+    libreoffice.recalc()
+    after = libreoffice.text([progress_cell(sheet.name)])[0]
+    numbers = [int(n) for n in re.findall(r"[0-9]+", before)]
+    assert [int(n) for n in re.findall(r"[0-9]+", after)] == [numbers[0] + 1, *numbers[1:]]
     libreoffice.close_doc()
 
 

@@ -91,7 +91,7 @@ class References:
         f = q.field(key)
         if f.scale_id:
             return self.valid(q, key, here)
-        return f'TRIM({self.input(q, key, here)})<>""'
+        return f'(TRIM({self.input(q, key, here)})<>"")'  # bracketed: used in sums too
 
     def points(self, q: Question, key: str, here: str) -> str:
         """The points of a choice (0 when not a valid choice or without points)."""
