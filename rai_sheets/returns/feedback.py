@@ -192,9 +192,12 @@ def _issues_sheet(
         c.alignment = Alignment(wrap_text=True, vertical="center")
     for issue in rf.issues:
         _issue_row(ws, issue, sheets, questions.get((issue.sheet, issue.cell), ""), lang)
-    for col, width in zip("ABCDE", (14, 16, 11, 55, 80), strict=True):
+    widths = (14, 16, 11, 55, 80)
+    for col, width in zip("ABCDE", widths, strict=True):
         ws.column_dimensions[col].width = width
-    ws.row_dimensions[header].height = 32
+    # a header as long as its translation needs: wrapped in its column, never cut short
+    lines = max(-(-len(str(c.value)) // (w - 2)) for c, w in zip(ws[header], widths, strict=True))
+    ws.row_dimensions[header].height = max(32, 15 * lines + 4)
     ws.freeze_panes = ws.cell(header + 1, 1)
     ws.print_title_rows = f"{header}:{header}"
     ws.page_setup.orientation = "landscape"

@@ -184,7 +184,7 @@ def question_ref(qn: Questionnaire, qid: str, key: str = "", lang: str = "en") -
     text = q.label.get(lang)
     short = text if len(text) <= 60 else text[:57].rstrip() + "..."
     field_part = f" ({field_word(qn, q.type, key, lang)})" if key else ""
-    return f'{qid}{field_part} "{short}"'
+    return f"{qid}{field_part} " + i18n.text("issue.quoted", lang, text=short)
 
 
 def field_word(qn: Questionnaire, qtype: str, key: str, lang: str) -> str:
