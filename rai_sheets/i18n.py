@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,11 @@ def text(key: str, lang: str = DEFAULT, **params: Any) -> str:
     entry = catalogue()[key]  # an unknown key is a programming error: fail loudly in tests
     template = entry.get(lang) or entry[DEFAULT]
     return template.format(**params) if params else template
+
+
+def joined(parts: Iterable[str], lang: str = DEFAULT, semicolons: bool = False) -> str:
+    """Items of a list as a sentence in `lang` joins them (the Arabic comma in Arabic)."""
+    return text("word.list_semicolon" if semicolons else "word.list_separator", lang).join(parts)
 
 
 def has(key: str) -> bool:

@@ -27,7 +27,7 @@ from rai_sheets.content.load import default_content_dir, load_questionnaire
 from rai_sheets.issues import CATALOGUE, render
 from rai_sheets.model import Unit
 from rai_sheets.returns.normalise import to_date, to_number
-from rai_sheets.returns.returned import question_ref
+from rai_sheets.returns.returned import field_word, question_ref
 from rai_sheets.simulate import Profile, answers_for
 from rai_sheets.workbook.generator import WorkbookSpec, write_workbook
 from rai_sheets.workbook.layout import (
@@ -280,6 +280,26 @@ def test_a_file_that_says_no_language_is_explained_in_the_coordinators(lang, tmp
     told = render("not-xlsx", lang, kind="word.kind_pdf")
     assert i18n.text("word.kind_pdf", lang) in told
     assert told in out and "PDF document" not in out
+
+
+def test_a_message_quotes_and_lists_as_its_language_does(tmp_path):
+    """An Arabic unit's message lists the choices with the Arabic comma and quotes the
+    question in guillemets; an English one keeps its commas and quotation marks."""
+    qn = load_questionnaire("risk")
+    q = next(q for q in qn.scored_questions() if q.type == "risk")
+    answers = answers_for(qn, random.Random(3), Profile(0.5, 0.5, 1.0))
+    answers[q.input_name(q.field("impact"))] = "Sometimes"
+    for lang in ("en", "ar"):
+        filled(qn, lang, UNITS[lang], tmp_path / "returns", answers)
+    report = api.validate([tmp_path / "returns"], jobs=1)
+    for f in report.files:
+        lang = f.unit_id.split("-")[1].lower()
+        message = next(i.message for i in f.issues if i.code == "not-in-list")
+        labels = qn.scales[q.field("impact").scale_id].labels(lang)
+        comma, (left, right) = {"en": (", ", '""'), "ar": ("، ", "«»")}[lang]
+        assert comma.join(labels) in message
+        assert f"{q.id} ({field_word(qn, q.type, 'impact', lang)}) {left}" in message
+        assert f"...{right}" in message or f"{q.label.get(lang)}{right}" in message
 
 
 # --- right to left ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import text
+from ..i18n import joined, text
 from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED, SKIPPED
 from ..model import Questionnaire
 from ..returns.report import ValidationReport
@@ -207,7 +207,11 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
             f = kept[key]
             older = [o for o in mine if o is not f and o.status != REJECTED]
             note = (
-                text("coverage.later_than", c.lang, files=", ".join(file_name(o) for o in older))
+                text(
+                    "coverage.later_than",
+                    c.lang,
+                    files=joined((file_name(o) for o in older), c.lang),
+                )
                 if older
                 else ""
             )
@@ -217,7 +221,8 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
                 rows.append(_cov_row(*ident, SUPERSEDED, o.name, later))
         for o in mine:
             if o.status == REJECTED:
-                reasons = "; ".join(i.message for i in o.issues if i.severity == "error")
+                errors = (i.message for i in o.issues if i.severity == "error")
+                reasons = joined(errors, c.lang, semicolons=True)
                 rows.append(_cov_row(*ident, REJECTED, o.name, reasons[:500]))
         if not mine:
             rows.append(_cov_row(*ident, MISSING, "", text("coverage.nothing_received", c.lang)))
@@ -225,7 +230,8 @@ def _coverage(c: Consolidation) -> pd.DataFrame:
     # unit that may have sent nothing.
     for f in c.report.files:
         if f.status == REJECTED and not f.questionnaire:
-            reasons = "; ".join(i.message for i in f.issues if i.severity == "error")
+            errors = (i.message for i in f.issues if i.severity == "error")
+            reasons = joined(errors, c.lang, semicolons=True)
             note = text("coverage.unmatched", c.lang, reasons=reasons)[:500]
             rows.append(_cov_row("", "", "", "", "", REJECTED, f.name, note))
     return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
@@ -315,10 +321,13 @@ def _readiness_flags(
         "na": s.get("na", 0),
         "dont_know": s.get("dont_know", 0),
         "capped": band_label(qn, s.get("band_cap"), lang),
-        "mostly_na": ", ".join(
-            qn.scope_label("each:section", sid, lang)
-            for sid in sections
-            if s.get(f"{sid}_mostly_na") == YES
+        "mostly_na": joined(
+            (
+                qn.scope_label("each:section", sid, lang)
+                for sid in sections
+                if s.get(f"{sid}_mostly_na") == YES
+            ),
+            lang,
         ),
     }
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import text
+from ..i18n import joined, text
 from ..issues import REJECTED
 from .aggregate import MISSING, Consolidation, band_label
 from .decisions import EARLIER_STAGE
@@ -26,7 +26,7 @@ def counted(c: Consolidation, key: str, n: int, **params: Any) -> str:
 
 
 def names(c: Consolidation, values: list[str], limit: int = 3) -> str:
-    shown = ", ".join(values[:limit])
+    shown = joined(values[:limit], c.lang)
     if len(values) <= limit:
         return shown
     return text("summary.and_more", c.lang, names=shown, n=len(values) - limit)
@@ -75,7 +75,9 @@ def _unassessed(c: Consolidation) -> list[Finding]:
     if not len(u):
         return []
     who = [unassessed_entry(c, r) for r in u.itertuples()]
-    return [(NO_VALID_ASSESSMENT, counted(c, "finding.unassessed", len(u), names=", ".join(who)))]
+    return [
+        (NO_VALID_ASSESSMENT, counted(c, "finding.unassessed", len(u), names=joined(who, c.lang)))
+    ]
 
 
 def _risk_findings(c: Consolidation) -> list[Finding]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import joined
 from .findings import below_band
 from .summary_book import Sheet, SummaryBook
 
@@ -27,9 +28,12 @@ def write_readiness(book: SummaryBook) -> None:
     if c.unit_level_hidden:
         s.heading(book.t("readiness.units"), book.t("readiness.hidden", n=c.min_group))
     else:
-        legend = ", ".join(
-            book.t("readiness.band_from", band=b.label.get(c.lang), low=f"{b.min_fraction:.0%}")
-            for b in qn.bands
+        legend = joined(
+            (
+                book.t("readiness.band_from", band=b.label.get(c.lang), low=f"{b.min_fraction:.0%}")
+                for b in qn.bands
+            ),
+            c.lang,
         )
         s.heading(book.t("readiness.units"), book.t("readiness.units_note", legend=legend))
         rows = [

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..content.checks import readiness_target
-from ..i18n import text
+from ..i18n import joined, text
 from ..model import DEFAULT_LANGUAGE, Questionnaire
 from ..scoring import band_of
 from .trend_data import TrendData
@@ -249,7 +249,7 @@ def _readiness_findings(
 
 def _first(t: Trends, parts: list[str], limit: int = 3) -> str:
     """The first few of a list, and how many more."""
-    shown = ", ".join(parts[:limit])
+    shown = joined(parts[:limit], t.lang)
     more = len(parts) - limit
     return t.t("summary.and_more", names=shown, n=more) if more > 0 else shown
 
@@ -355,7 +355,7 @@ def _level_change(
                     now=now.lower() or none,
                 )
             )
-    return "; ".join(parts) or t.t("trends.same_levels")
+    return joined(parts, t.lang, semicolons=True) or t.t("trends.same_levels")
 
 
 def _rose_sentence(t: Trends, rose: pd.DataFrame) -> str:

@@ -3,7 +3,7 @@ chart (readiness per dimension over the rounds), from the frames of `trends.py`.
 
 from __future__ import annotations
 
-from ..i18n import is_rtl
+from ..i18n import is_rtl, joined
 from .summary_book import Sheet, SummaryBook
 from .trends import OVERALL, Trends
 
@@ -17,7 +17,7 @@ def write_trends(book: SummaryBook) -> None:
     if t is None:
         return
     s = Sheet(book, book.t(SHEET), GRID)
-    held = ", ".join(t.rounds)
+    held = joined(t.rounds, book.c.lang)
     s.title(book.t("trends.title"), book.t("trends.subtitle", round=t.current, rounds=held))
     s.heading(book.t("trends.what_changed"))
     sentences = [text for _, text in sorted(t.findings, key=lambda f: -f[0])]

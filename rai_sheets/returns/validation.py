@@ -319,9 +319,7 @@ def _map_failures(
         found = rf.raw.get(target, rf.answers.get(target))  # typed where it differs
         args: dict[str, Any] = {"question": question_ref(qn, q.id, f.key, lang), "found": found}
         if code == "not-in-list" and f.scale_id:
-            args["allowed"] = i18n.text("issue.list_separator", lang).join(
-                qn.scales[f.scale_id].labels(lang)
-            )
+            args["allowed"] = i18n.joined(qn.scales[f.scale_id].labels(lang), lang)
         elif code == "required-missing":
             args["hint"] = i18n.text("issue.hint_dropdown", lang) if f.kind == SELECT else ""
         elif code == "implausible-date":
