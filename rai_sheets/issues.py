@@ -103,12 +103,17 @@ def _format(template: str, params: dict[str, Any], lang: str) -> str:
 
 
 def _said(value: str, lang: str) -> str:
-    """A parameter as the message shows it. One of our own words travels as its catalogue key
-    (`word.kind_pdf`: "a PDF document"), so that it survives pickling and the verdict cache
-    and is said in the message's language; anything else came from a file: made printable."""
-    if value.startswith("word.") and has(value):
-        return text(value, lang)
-    return printable(value)
+    """A parameter as the message shows it: made printable (it may come from a file), and
+    our own words in it said in the message's language. Such a word travels as its catalogue
+    key (`word.kind_pdf`: "a PDF document"; "xl/styles.xml: word.zip_crc"), so that it
+    survives pickling and the verdict cache."""
+    shown = printable(value)
+    if "word." not in shown:
+        return shown
+    return OUR_WORD.sub(lambda m: text(m[0], lang) if has(m[0]) else m[0], shown)
+
+
+OUR_WORD = re.compile(r"\bword\.[a-z0-9_]+")
 
 
 ADVICE = re.compile(r"\[\[(.*?)\]\]", re.S)  # a sentence addressed to the coordinator

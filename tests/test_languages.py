@@ -276,10 +276,15 @@ def test_a_file_that_says_no_language_is_explained_in_the_coordinators(lang, tmp
     it turned out to be, is in the language the coordinator asked for."""
     (tmp_path / "returns").mkdir()
     (tmp_path / "returns" / "report.xlsx").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n")
+    whole = filled(load_questionnaire("readiness"), "en", UNITS["en"], tmp_path, {}).read_bytes()
+    (tmp_path / "returns" / "cut_by_the_mail.xlsx").write_bytes(whole[: len(whole) // 2])
     out = CliRunner().invoke(cli, ["validate", str(tmp_path / "returns"), "--lang", lang]).output
     told = render("not-xlsx", lang, kind="word.kind_pdf")
     assert i18n.text("word.kind_pdf", lang) in told
     assert told in out and "PDF document" not in out
+    cut = render("corrupt-archive", lang, reason="word.zip_end_missing")
+    assert i18n.text("word.zip_end_missing", lang) in cut
+    assert cut in out and "end of the archive" not in out
 
 
 def test_a_message_quotes_and_lists_as_its_language_does(tmp_path):

@@ -62,7 +62,7 @@ def preflight(path: Path, name: str | None = None, *, max_bytes: int | None = No
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return fail("unreadable", reason="it is not a regular file")
+            return fail("unreadable", reason="word.not_regular_file")
         size = info.st_size
         if size == 0:
             return fail("empty-file")
@@ -81,7 +81,7 @@ def preflight(path: Path, name: str | None = None, *, max_bytes: int | None = No
         return fail("legacy-xls")
     if not head.startswith(ZIP_MAGIC):
         if head.startswith(b"PK\x05\x06"):
-            return fail("corrupt-archive", reason="the archive is empty")
+            return fail("corrupt-archive", reason="word.zip_empty")
         return fail("not-xlsx", kind=_sniff_kind(data))
     return _check_archive(data, result, fail)
 
@@ -168,7 +168,7 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
                 # Reading is bounded by the declared size and checks the CRC.
                 parts[i.filename] = _member(data, i) or zf.read(i)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-                return fail("corrupt-archive", reason=f"part {i.filename}: {_zip_reason(exc)}")
+                return fail("corrupt-archive", reason=f"{i.filename}: {_zip_reason(exc)}")
             except NotImplementedError as exc:
                 return fail("corrupt-archive", reason=f"part {i.filename}: {exc}")
         content_types = parts.get("[Content_Types].xml", b"")
@@ -218,11 +218,11 @@ def _member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
 def _zip_reason(exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, zlib.error):
-        return "its compressed data is damaged"
+        return "word.zip_damaged"
     if "CRC" in text or "Bad CRC" in text:
-        return "a checksum (CRC) does not match"
+        return "word.zip_crc"
     if "not a zip file" in text.lower() or "End-of-central-directory" in text:
-        return "the end of the archive is missing"
+        return "word.zip_end_missing"
     if "truncated" in text.lower() or isinstance(exc, EOFError):
-        return "the archive is truncated"
+        return "word.zip_truncated"
     return text or type(exc).__name__
