@@ -85,6 +85,8 @@ def cli() -> None:
 
     \b
     Questionnaires: readiness (one per unit), risk and action (one per AI system).
+    Languages: en, fr, es, ar. Each unit answers in its language from the roster;
+    --lang sets the language of blank workbooks, the console, reports and the summary.
     Exit codes: 0 ok, 1 problems in the input, 2 usage error, 3 internal error.
     """
 
