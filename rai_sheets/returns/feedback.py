@@ -170,11 +170,13 @@ def _issues_sheet(
         (ws["B4"], WARNING_FILL, WARNING_BORDER),
     ):
         cell.fill, cell.border = fill, border
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells("A2:E2")
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[2].height = 48
-    ws.row_dimensions[4].height = 20
+    # the two colour chips sit in narrow columns: a longer translation wraps, uncut
+    chips = max(-(-len(str(ws[a].value)) // (w - 2)) for a, w in (("A4", 14), ("B4", 16)))
+    ws.row_dimensions[4].height = max(20, 14 * chips + 4)
     ws.append([])
     ws.append(
         [
