@@ -250,7 +250,7 @@ class SummaryBook:
         self.wb: Workbook = xlsxwriter.Workbook(
             self.buf,
             {
-                "in_memory": True,
+                "in_memory": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
