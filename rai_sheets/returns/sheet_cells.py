@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from ..workbook.layout import col_letter
 from .sheet_scan import CACHED_SHEET_BYTES, PREFIXED
 
 Position = tuple[int, int]  # 0-based (row, column)
@@ -333,9 +334,4 @@ def wanted_cells(positions: Iterable[Position]) -> tuple[Wanted, ...]:
 
 @lru_cache(maxsize=4096)
 def _letters(col: int) -> bytes:
-    letters = b""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = bytes([65 + rem]) + letters
-    return letters
+    return col_letter(col).encode("ascii")

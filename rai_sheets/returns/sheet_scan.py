@@ -27,6 +27,8 @@ from xml.etree.ElementTree import Element, tostring
 
 from defusedxml import ElementTree as SafeET
 
+from ..workbook.layout import col_letter
+
 Position = tuple[int, int]  # 0-based (row, column)
 
 CACHED_SHEET_BYTES = 1024 * 1024
@@ -199,7 +201,7 @@ def _streamed(body: bytes) -> SheetScan:
             has_value = has_value or name == "is" or bool(el.text)
         elif name == "c":
             if cell_at is not None and formula is not None:
-                a1 = f"{_letters(cell_at[1])}{cell_at[0] + 1}"
+                a1 = f"{col_letter(cell_at[1])}{cell_at[0] + 1}"
                 found[a1] = (_escape(formula), b"v" if has_value else b"")
             cell_at = None
             el.clear()
@@ -226,7 +228,7 @@ def trimmed(body: bytes, rows: int, cols: int) -> bytes:
                     continue
                 r, c = place.cell(cell)
                 if r < rows and c < cols:
-                    cell.set("r", f"{_letters(c)}{r + 1}")
+                    cell.set("r", f"{col_letter(c)}{r + 1}")
                 else:
                     row.remove(cell)
             if len(row):
@@ -235,12 +237,3 @@ def trimmed(body: bytes, rows: int, cols: int) -> bytes:
                 data.remove(row)
             place.end_row()
     return tostring(root)
-
-
-def _letters(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
