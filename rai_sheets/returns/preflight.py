@@ -170,7 +170,7 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
                 return fail("corrupt-archive", reason=f"{i.filename}: {_zip_reason(exc)}")
             except NotImplementedError as exc:
-                return fail("corrupt-archive", reason=f"part {i.filename}: {exc}")
+                return fail("corrupt-archive", reason=f"{i.filename}: {exc}")
         content_types = parts.get("[Content_Types].xml", b"")
         if b"macroEnabled" in content_types:
             return fail(
