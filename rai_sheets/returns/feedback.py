@@ -15,11 +15,13 @@ can never become a formula here, and control characters are shown escaped.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from copy import copy
 from functools import partial
 from pathlib import Path, PurePath
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -41,6 +43,7 @@ WARNING_FILL = PatternFill("solid", fgColor="F9CB9C")  # orange: unlike any answ
 ERROR_BORDER = Border(*(Side("thick", color="C00000"),) * 4)
 WARNING_BORDER = Border(*(Side("mediumDashed", color="B45F06"),) * 4)
 NAVY = "1F3864"
+COLUMN_WIDTHS = (14, 16, 11, 55, 80)  # what to do, sheet, cell, question, message
 FONT = "Calibri"
 
 
@@ -175,8 +178,7 @@ def _issues_sheet(
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[2].height = 48
     # the two colour chips sit in narrow columns: a longer translation wraps, uncut
-    chips = max(-(-len(str(ws[a].value)) // (w - 2)) for a, w in (("A4", 14), ("B4", 16)))
-    ws.row_dimensions[4].height = max(20, 14 * chips + 4)
+    ws.row_dimensions[4].height = max(20, 14 * _lines((ws["A4"], ws["B4"])) + 4)
     ws.append([])
     ws.append(
         [
@@ -194,17 +196,21 @@ def _issues_sheet(
         c.alignment = Alignment(wrap_text=True, vertical="center")
     for issue in rf.issues:
         _issue_row(ws, issue, sheets, questions.get((issue.sheet, issue.cell), ""), lang)
-    widths = (14, 16, 11, 55, 80)
-    for col, width in zip("ABCDE", widths, strict=True):
+    for col, width in zip("ABCDE", COLUMN_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     # a header as long as its translation needs: wrapped in its column, never cut short
-    lines = max(-(-len(str(c.value)) // (w - 2)) for c, w in zip(ws[header], widths, strict=True))
-    ws.row_dimensions[header].height = max(32, 15 * lines + 4)
+    ws.row_dimensions[header].height = max(32, 15 * _lines(ws[header]) + 4)
     ws.freeze_panes = ws.cell(header + 1, 1)
     ws.print_title_rows = f"{header}:{header}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _lines(cells: Sequence[Cell]) -> int:
+    """Lines the longest of these cells' texts takes, wrapped in its column of the sheet."""
+    widths = zip(cells, COLUMN_WIDTHS, strict=False)  # the first cells of a row: its first columns
+    return max(-(-len(str(c.value or "")) // (w - 2)) for c, w in widths)
 
 
 def _issue_row(ws: Worksheet, issue: Issue, sheets: list[str], question: str, lang: str) -> None:
