@@ -3,8 +3,10 @@ write tables on a shared column grid, always as values and with text made inert.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -14,10 +16,25 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..files import FORMULA_STARTS
 from ..i18n import is_rtl, text
+from ..workbook.layout import col_letter
 from ..workbook.styles import FONT, NAVY, RTL_FONT
 from .aggregate import Consolidation
+from .streamed_rows import Block, RowWriter, excel_serial, inline_string, number, splice
 
 GREY_TAB = "#A6A6A6"  # the coordinator's sheets, after the chief's
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A table value written in a style of its own, not its column's."""
+
+    value: Any
+    style: str
+
+
+def wraps(style: str) -> bool:
+    """Whether text in this style wraps (and so sets its row's height)."""
+    return style.startswith("wrap") or style in ("flag", "grid")
 
 
 class Sheet:
@@ -33,6 +50,7 @@ class Sheet:
     ):
         self.book = book
         self.ws: Worksheet = book.wb.add_worksheet(name)
+        self.part = f"xl/worksheets/sheet{self.ws.index + 1}.xml"  # as xlsxwriter names it
         if grey:
             self.ws.set_tab_color(GREY_TAB)
         self.row = 0
@@ -118,12 +136,15 @@ class Sheet:
         styles: list[str],
         empty: str = "",
         spans: list[int] | None = None,
+        charted: bool = False,
     ) -> tuple[int, int]:
         """Write a table at the cursor; return (first data row, last data row).
 
         `spans` gives how many grid columns each table column covers (merged), so that
         tables of different shapes share one sheet's column widths. Row heights follow the
         longest wrapped text, since spreadsheets do not fit them when a file is opened.
+        A table a chart reads is `charted`: its rows stay where xlsxwriter finds the
+        values it copies into the chart.
         """
         spans = spans or [1] * len(headers)
         starts = [sum(spans[:i]) for i in range(len(spans))]
@@ -134,7 +155,7 @@ class Sheet:
             self.text(first, 0, empty or self.book.t("summary.none"), "note")
             self.row = first + 2
             return first, first - 1
-        last = self._body(first, rows, styles, starts, spans)
+        last = self._body(first, rows, styles, starts, spans, stream=not charted)
         self.row = last + 2
         return first, last
 
@@ -150,10 +171,16 @@ class Sheet:
         header = self.row
         first = header + 1
         last = self._body(first, rows, styles, starts, spans)
+        # xlsxwriter records every cell a table covers; told of one data row, it records a
+        # row's worth, and the table's range is set to all its rows when the file is spliced
+        self.book.table_ranges[name] = (
+            f"A{header + 1}:{col_letter(len(headers) - 1)}{first + 1}",
+            f"A{header + 1}:{col_letter(len(headers) - 1)}{last + 1}",
+        )
         self.ws.add_table(
             header,
             0,
-            last,
+            first,
             len(headers) - 1,
             {
                 "name": name,
@@ -182,25 +209,48 @@ class Sheet:
         styles: list[str],
         starts: list[int],
         spans: list[int],
+        stream: bool = True,
     ) -> int:
-        """The rows of a table from `first`, each as tall as its wrapped text; the last row."""
+        """The rows of a table from `first`, each as tall as its wrapped text; the last row.
+
+        Rows of single cells are streamed (see streamed_rows); merged ones go to xlsxwriter."""
         widths = self._widths(starts, spans)
+        if stream and spans == [1] * len(spans) and starts == list(range(len(starts))):
+            return self._stream(first, rows, styles, widths)
         for i, values in enumerate(rows):
             r = first + i
             self._row(r, values, styles, starts, spans)
-            wrapped = [
-                v if st.startswith("wrap") or st in ("flag", "grid") else ""
-                for v, st in zip(values, styles, strict=True)
-            ]
-            height = height_of(wrapped, widths)
+            height = height_of(_wrapped(values, styles), widths)
             if height > 16:
                 self.ws.set_row(r, height)
+        return first + len(rows) - 1
+
+    def _stream(
+        self, first: int, rows: list[list[Any]], styles: list[str], widths: list[float]
+    ) -> int:
+        writer = RowWriter(first, len(styles))
+        makers = [self.book.cell_maker(st) for st in styles]
+        letters = writer.letters
+        for i, values in enumerate(rows):
+            r = first + i
+            n = str(r + 1)
+            cells = [
+                self.book.cell_maker(v.style)(letter + n, v.value)
+                if isinstance(v, Styled)
+                else make(letter + n, v)
+                for make, letter, v in zip(makers, letters, values, strict=True)
+            ]
+            height = height_of(_wrapped(values, styles), widths)
+            writer.row(r, cells, height if height > 16 else 0)
+        self.book.blocks.setdefault(self.part, []).append(writer.done())
         return first + len(rows) - 1
 
     def _row(
         self, r: int, values: list[Any], styles: list[str], starts: list[int], spans: list[int]
     ) -> None:
         for v, st, c, sp in zip(values, styles, starts, spans, strict=True):
+            if isinstance(v, Styled):
+                v, st = v.value, v.style
             if sp > 1:
                 self.ws.merge_range(r, c, r, c + sp - 1, "", self.book.fmt(st))
             if st == "date":
@@ -216,6 +266,16 @@ class Sheet:
                 self.text(r, c, v, st)
 
 
+def _wrapped(values: list[Any], styles: list[str]) -> list[Any]:
+    """The values whose text wraps, blank for the others."""
+    out = []
+    for v, st in zip(values, styles, strict=True):
+        if isinstance(v, Styled):
+            v, st = v.value, v.style
+        out.append(v if wraps(st) else "")
+    return out
+
+
 def height_of(texts: Sequence[Any], widths: Sequence[float]) -> int:
     """Points of row height that wrapped texts need in columns of these widths."""
     lines = 1
@@ -227,6 +287,7 @@ def height_of(texts: Sequence[Any], widths: Sequence[float]) -> int:
     return 13 * lines + 3
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same texts come back row after row
 def wrapped_lines(text: str, per_line: int) -> int:
     """Lines a paragraph takes when wrapped at spaces, as a spreadsheet wraps it: a word that
     does not fit on what is left of a line starts the next one."""
@@ -258,6 +319,9 @@ class SummaryBook:
         )
         self._formats: dict[tuple[str, bool, str], Any] = {}
         self.rtl = is_rtl(c.lang)
+        self.blocks: dict[str, list[Block]] = {}  # streamed rows, by sheet part
+        self._makers: dict[str, Callable[[str, Any], str]] = {}
+        self.table_ranges: dict[str, tuple[str, str]] = {}  # name -> (as written, as meant)
 
     def t(self, key: str, **params: Any) -> str:
         """The interface string `key` in the summary's language."""
@@ -319,6 +383,51 @@ class SummaryBook:
             self._formats[key] = self.wb.add_format(props)
         return self._formats[key]
 
+    def style_number(self, style: str, quote: bool = False) -> int:
+        """The style number a streamed cell carries: xlsxwriter's own, assigned now."""
+        return int(self.fmt(style, quote)._get_xf_index())
+
+    def cell_maker(self, style: str) -> Callable[[str, Any], str]:
+        """(cell reference, value) -> the cell's XML, written as `Sheet._row` writes it."""
+        if style not in self._makers:
+            self._makers[style] = self._cell_maker(style)
+        return self._makers[style]
+
+    def _cell_maker(self, style: str) -> Callable[[str, Any], str]:
+
+        def text_cell(ref: str, value: Any, style: str = style) -> str:
+            s = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            quote = s.startswith(FORMULA_STARTS)  # shown as text, never evaluated
+            return inline_string(ref, numbers.get((style, quote)) or remember(style, quote), s)
+
+        numbers: dict[tuple[str, bool], int] = {}
+
+        def remember(style: str, quote: bool) -> int:
+            numbers[style, quote] = self.style_number(style, quote)
+            return numbers[style, quote]
+
+        if style == "date":
+            plain = self.style_number("date")
+
+            def date_cell(ref: str, value: Any) -> str:
+                if value is None or pd.isna(value):
+                    return number(ref, plain, None)
+                return number(ref, plain, excel_serial(pd.Timestamp(value).to_pydatetime()))
+
+            return date_cell
+        if style in ("int", "pct"):
+            styled = self.style_number(style)
+
+            def number_cell(ref: str, value: Any) -> str:
+                if isinstance(value, str):  # a result in words, such as "Not yet due"
+                    return text_cell(ref, value, "center")
+                if value is None or (isinstance(value, float) and pd.isna(value)):
+                    return number(ref, styled, None)
+                return number(ref, styled, float(value))
+
+            return number_cell
+        return text_cell
+
     def subtitle(self) -> str:
         """The round, when the summary was produced and how many workbooks it rests on."""
         c = self.c
@@ -361,4 +470,4 @@ class SummaryBook:
             }
         )
         self.wb.close()
-        return self.buf.getvalue()
+        return splice(self.buf.getvalue(), self.blocks, self.table_ranges)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .findings import why_unassessed
 from .risk_items import attention_rank
-from .summary_book import Sheet, SummaryBook
+from .summary_book import Sheet, Styled, SummaryBook
 
 
 def write_register(book: SummaryBook) -> None:
@@ -154,13 +154,11 @@ def write_risk_items(book: SummaryBook) -> None:
     )
     book.level_fills(s, first, last, 3, 3)
     book.level_fills(s, first, last, 8, 8)
-    for i, unmitigated in enumerate(items["unmitigated"] if len(items) else []):
-        if unmitigated:  # marked, so that the eye finds them on screen and on paper
-            s.text(first + i, 4, book.t("items.no_mitigation"), "flag")
 
 
 def _item_row(book: SummaryBook, r: Any) -> list[Any]:
-    mitigation = book.t("items.no_mitigation") if r.unmitigated else r.mitigation
+    # no mitigation is marked, so that the eye finds it on screen and on paper
+    mitigation = Styled(book.t("items.no_mitigation"), "flag") if r.unmitigated else r.mitigation
     due = r.due if r.due is not None and not pd.isna(r.due) else None
     return [
         r.risk,

@@ -88,6 +88,7 @@ def _agency(book: SummaryBook, s: Sheet, name: str) -> None:
         ],
         rows,
         ["wrapb", "pct", "pct", "pct", "center", "int"],
+        charted=True,
     )
     book.band_fills(s, agency_first, agency_last, 1, 4)
     dims = stats[(stats["dimension_id"] != "overall") & stats["median"].notna()]

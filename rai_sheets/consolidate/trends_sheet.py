@@ -101,6 +101,7 @@ def _readiness(book: SummaryBook, s: Sheet, t: Trends) -> None:
         headers,
         rows,
         ["wrapb"] + ["pct"] * n + ["center", "center", "center", "center"],
+        charted=True,
     )
     _band_fills(book, s, first, last, 1, n + 2)
     _change_fills(s, first, last, n + 1, n + 1)
