@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from rai_sheets.cli import cli
+from rai_sheets.consolidate.history import unpack_answers, unpack_scores
 from rai_sheets.content.load import load_questionnaire
 from rai_sheets.model import Unit
 
@@ -57,7 +58,7 @@ def dump(db: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(db) as con:
         return {
             t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)  # noqa: S608
-            for t in ("returns", "answers", "scores")
+            for t in ("returns",)
         } | {"rounds": con.execute("SELECT round_id, round_date FROM rounds").fetchall()}
 
 
@@ -74,16 +75,13 @@ def test_each_consolidation_is_recorded_and_consolidating_again_gives_the_same_r
     assert {(r[1], r[2]) for r in first["returns"]} == {
         (q, f"U{n:02d}") for q in ("readiness", "risk", "action") for n in (1, 2, 3)
     }
-    # keyed by round, questionnaire, unit, system, content version and question or metric
-    answer = next(r for r in first["answers"] if r[1] == "risk" and r[5] == "legit_1")
-    assert answer[:5] == (
-        "2026Q4",
-        "risk",
-        answer[2],
-        answer[3],
-        load_questionnaire("risk").version,
-    )
-    assert any(r[5] == "overall_percent" and r[1] == "readiness" for r in first["scores"])
+    # a row per return, keyed by round, questionnaire, unit and system, with its content
+    # version, its answers and its scores
+    risk = next(r for r in first["returns"] if r[1] == "risk")
+    assert risk[:5] == ("2026Q4", "risk", risk[2], risk[3], load_questionnaire("risk").version)
+    assert any(q == "legit_1" for q, _field, _kind, _value in unpack_answers(risk[11]))
+    readiness = next(r for r in first["returns"] if r[1] == "readiness")
+    assert unpack_scores(readiness[12])["overall_percent"][0] > 0
 
     again = consolidate(tmp_path, r1, "2026Q4", history)
     assert again.exit_code == 0, again.output
@@ -101,11 +99,9 @@ def test_consolidating_a_round_again_replaces_only_that_rounds_rows(tmp_path, qu
         path.unlink()
     assert consolidate(tmp_path, r2, "R2", history).exit_code == 0
     after = dump(history)
-    for table in ("returns", "answers", "scores"):
-        assert [r for r in after[table] if r[0] == "R1"] == [
-            r for r in before[table] if r[0] == "R1"
-        ]
-        assert {r[2] for r in after[table] if r[0] == "R2"} == {"U01", "U02"}
+    returns = after["returns"]
+    assert [r for r in returns if r[0] == "R1"] == [r for r in before["returns"] if r[0] == "R1"]
+    assert {r[2] for r in returns if r[0] == "R2"} == {"U01", "U02"}
 
 
 def test_rounds_are_listed_in_the_order_of_their_dates_with_their_counts(tmp_path, questionnaires):
@@ -167,15 +163,16 @@ from datetime import date
 from pathlib import Path
 from rai_sheets.consolidate.history import HistoryStore
 
-def rows(kind):
+def rows():
     for i in range(100_000):
         if i == 2_000:
             print("inside the transaction", flush=True)
             time.sleep(120)  # killed here
-        yield ("R2", "readiness", f"X{i}", "", "2026.1", f"q{i}", "", kind, "rewritten")
+        yield ("R2", "readiness", f"X{i}", "", "2026.1", "X", "", "en", "x.xlsx", "0", "",
+               '[["q1","","text","rewritten"]]', "{}")
 
 store = HistoryStore(Path(sys.argv[1]))
-store.replace_round("R2", date(2026, 7, 10), [], rows("text"), [])
+store.replace_round("R2", date(2026, 7, 10), rows())
 """
 
 
@@ -245,3 +242,77 @@ def test_a_round_run_by_email_is_recorded_under_its_deadline(tmp_path, questionn
     assert result.exit_code == 0, result.output
     assert dump(history)["rounds"] == [("2026Q4", "2026-12-15")]
     assert {r[2] for r in dump(history)["returns"]} == {"U01"}
+
+
+SCHEMA_1 = """
+CREATE TABLE store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE rounds (round_id TEXT PRIMARY KEY, round_date TEXT NOT NULL,
+    consolidated_at TEXT NOT NULL);
+CREATE TABLE returns (
+    round_id TEXT NOT NULL, questionnaire TEXT NOT NULL, unit_id TEXT NOT NULL,
+    system_id TEXT NOT NULL, version TEXT NOT NULL, unit_name TEXT NOT NULL,
+    system_name TEXT NOT NULL, language TEXT NOT NULL, file TEXT NOT NULL,
+    sha256 TEXT NOT NULL, saved_at TEXT NOT NULL,
+    PRIMARY KEY (round_id, questionnaire, unit_id, system_id));
+CREATE TABLE answers (
+    round_id TEXT NOT NULL, questionnaire TEXT NOT NULL, unit_id TEXT NOT NULL,
+    system_id TEXT NOT NULL, version TEXT NOT NULL, question_id TEXT NOT NULL,
+    field TEXT NOT NULL, kind TEXT NOT NULL, value,
+    PRIMARY KEY (round_id, questionnaire, unit_id, system_id, question_id, field)
+) WITHOUT ROWID;
+CREATE TABLE scores (
+    round_id TEXT NOT NULL, questionnaire TEXT NOT NULL, unit_id TEXT NOT NULL,
+    system_id TEXT NOT NULL, version TEXT NOT NULL, metric_id TEXT NOT NULL,
+    value, label,
+    PRIMARY KEY (round_id, questionnaire, unit_id, system_id, metric_id)
+) WITHOUT ROWID;
+INSERT INTO store VALUES ('schema', '1');
+"""
+
+
+def as_schema_1(store: Path, old: Path) -> None:
+    """The store as rai-sheets wrote it before a return became one row: a row per answer and
+    per score."""
+    with sqlite3.connect(store) as new, sqlite3.connect(old) as con:
+        con.executescript(SCHEMA_1)
+        con.executemany("INSERT INTO rounds VALUES (?,?,?)", new.execute("SELECT * FROM rounds"))
+        for *ret, answers, scores in new.execute("SELECT * FROM returns").fetchall():
+            con.execute("INSERT INTO returns VALUES (?,?,?,?,?,?,?,?,?,?,?)", ret)
+            key = ret[:5]
+            con.executemany(
+                "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?)",
+                [(*key, *a) for a in unpack_answers(answers)],
+            )
+            con.executemany(
+                "INSERT INTO scores VALUES (?,?,?,?,?,?,?,?)",
+                [(*key, m, v, label) for m, (v, label) in unpack_scores(scores).items()],
+            )
+
+
+def test_a_store_from_the_earlier_schema_is_converted_and_keeps_every_answer_and_score(
+    tmp_path, questionnaires
+):
+    r1 = a_round(tmp_path / "r1", questionnaires, "R1", units=(1, 2))
+    r2 = a_round(tmp_path / "r2", questionnaires, "R2", units=(1, 2), in_respondents="Changed")
+    native, old = tmp_path / "native.sqlite", tmp_path / "old.sqlite"
+    assert consolidate(tmp_path, r1, "R1", native, "--round-date", "2026-01-10").exit_code == 0
+    as_schema_1(native, old)
+    for history in (native, old):  # the next round, into each store
+        result = consolidate(tmp_path, r2, "R2", history, "--round-date", "2026-07-10")
+        assert result.exit_code == 0, result.output
+        assert "2 round(s) held" in result.output
+
+    with sqlite3.connect(old) as con:
+        tables = {t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert tables == {"store", "rounds", "returns"}
+        assert con.execute("SELECT value FROM store WHERE key = 'schema'").fetchone() == ("2",)
+    exported = {}
+    for history in (native, old):
+        out = tmp_path / f"export_{history.stem}"
+        result = CliRunner().invoke(
+            cli, ["history", "--history", str(history), "--export", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        exported[history] = {n: (out / f"{n}.csv").read_text() for n in ("responses", "scores")}
+    assert exported[old] == exported[native]  # every answer and score of round 1, unchanged
+    assert "R1" in exported[old]["responses"] and "R1" in exported[old]["scores"]

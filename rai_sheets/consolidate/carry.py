@@ -14,7 +14,7 @@ from ..errors import UsageError
 from ..model import Questionnaire
 from ..returns.carry_over import OldKey, carry_over
 from ..returns.migrate import question_maps
-from .history import HistoryStore, stored_value
+from .history import HistoryStore, stored_value, unpack_answers
 
 Prefill = dict[tuple[str, str, str], dict[str, Any]]  # (questionnaire, unit, system) -> answers
 
@@ -36,14 +36,14 @@ def carried_answers(
                 f"{', '.join(held) or 'no round yet'}"
             )
         rows = store.query(
-            "SELECT questionnaire, unit_id, system_id, version, question_id, field, kind, value "
-            "FROM answers WHERE round_id = ? ORDER BY 1, 2, 3, 5, 6",
+            "SELECT questionnaire, unit_id, system_id, version, answers FROM returns "
+            "WHERE round_id = ? ORDER BY 1, 2, 3",
             (round_id,),
         )
-        for qid, unit, system, version, question, fld, kind, value in rows:
+        for qid, unit, system, version, answers in rows:
             if qid in contents:
-                entry = found.setdefault((qid, unit, system), (version, {}))
-                entry[1][(question, fld)] = stored_value(kind, value)
+                old = {(q, f): stored_value(kind, v) for q, f, kind, v in unpack_answers(answers)}
+                found[(qid, unit, system)] = (version, old)
     maps = question_maps(contents, content_dir)
     out: Prefill = {}
     for (qid, unit, system), (version, old) in found.items():

@@ -10,54 +10,54 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_output, inert
-from .history import HistoryStore, stored_value
+from .history import HistoryStore, stored_value, unpack_answers, unpack_scores
 
 WHO: tuple[str, ...] = ("round", "round_date", "questionnaire", "version", "unit_id")
 WHO += ("unit_name", "system_id", "system_name")
-EXPORTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "rounds": (
-        ("round", "round_date", "consolidated_at", "questionnaire", "returns"),
-        "SELECT o.round_id, o.round_date, o.consolidated_at, r.questionnaire, count(r.unit_id) "
-        "FROM rounds o LEFT JOIN returns r ON r.round_id = o.round_id "
-        "GROUP BY 1, 2, 3, 4 ORDER BY o.round_date, 1, 4",
-    ),
-    "responses": (
-        (*WHO, "question_id", "field", "value"),
-        "SELECT a.round_id, o.round_date, a.questionnaire, a.version, a.unit_id, r.unit_name, "
-        "a.system_id, r.system_name, a.question_id, a.field, a.kind, a.value FROM answers a "
-        "JOIN rounds o ON o.round_id = a.round_id JOIN returns r ON r.round_id = a.round_id "
-        "AND r.questionnaire = a.questionnaire AND r.unit_id = a.unit_id "
-        "AND r.system_id = a.system_id ORDER BY o.round_date, 1, 3, 5, 7, 9, 10",
-    ),
-    "scores": (
-        (*WHO, "metric_id", "value", "label"),
-        "SELECT s.round_id, o.round_date, s.questionnaire, s.version, s.unit_id, r.unit_name, "
-        "s.system_id, r.system_name, s.metric_id, s.value, s.label FROM scores s "
-        "JOIN rounds o ON o.round_id = s.round_id JOIN returns r ON r.round_id = s.round_id "
-        "AND r.questionnaire = s.questionnaire AND r.unit_id = s.unit_id "
-        "AND r.system_id = s.system_id ORDER BY o.round_date, 1, 3, 5, 7, 9",
-    ),
+COLUMNS = {
+    "rounds": ("round", "round_date", "consolidated_at", "questionnaire", "returns"),
+    "responses": (*WHO, "question_id", "field", "value"),
+    "scores": (*WHO, "metric_id", "value", "label"),
 }
+ROUNDS = (
+    "SELECT o.round_id, o.round_date, o.consolidated_at, r.questionnaire, count(r.unit_id) "
+    "FROM rounds o LEFT JOIN returns r ON r.round_id = o.round_id "
+    "GROUP BY 1, 2, 3, 4 ORDER BY o.round_date, 1, 4"
+)
+RETURNS = (
+    "SELECT r.round_id, o.round_date, r.questionnaire, r.version, r.unit_id, r.unit_name, "
+    "r.system_id, r.system_name, r.{} FROM returns r JOIN rounds o ON o.round_id = r.round_id "
+    "ORDER BY o.round_date, 1, 3, 5, 7"
+)
 
 
-def _responses(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    for *who, kind, value in rows:  # values as the data export writes them: ISO dates
-        v = stored_value(kind, value)
-        yield (*who, v.isoformat() if hasattr(v, "isoformat") else v)
+def _responses(store: HistoryStore) -> Iterator[tuple[Any, ...]]:
+    for *who, answers in store.query(RETURNS.format("answers")):
+        for question, fld, kind, value in sorted(unpack_answers(answers), key=lambda a: a[:2]):
+            v = stored_value(kind, value)  # values as the data export writes them: ISO dates
+            yield (*who, question, fld, v.isoformat() if hasattr(v, "isoformat") else v)
+
+
+def _scores(store: HistoryStore) -> Iterator[tuple[Any, ...]]:
+    for *who, scores in store.query(RETURNS.format("scores")):
+        for metric, (value, label) in sorted(unpack_scores(scores).items()):
+            yield (*who, metric, value, label)
 
 
 def export_history(store: HistoryStore, out_dir: Path) -> list[Path]:
     """rounds.csv, responses.csv and scores.csv for every round held, oldest first."""
     written = []
-    for name, (columns, sql) in EXPORTS.items():
-        rows: Iterable[tuple[Any, ...]] = store.query(sql)
-        if name == "responses":
-            rows = _responses(rows)
+    sources: dict[str, Iterable[tuple[Any, ...]]] = {
+        "rounds": store.query(ROUNDS),
+        "responses": _responses(store),
+        "scores": _scores(store),
+    }
+    for name, rows in sources.items():
         path = out_dir / f"{name}.csv"
         with atomic_output(path) as fh:
             text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
             writer = csv.writer(text)
-            writer.writerow(columns)
+            writer.writerow(COLUMNS[name])
             writer.writerows([inert(v) for v in row] for row in rows)
             text.flush()
             text.detach()

@@ -1,5 +1,5 @@
-"""A consolidation as rows of the history store: its accepted returns, their answers and
-their scores, streamed into `HistoryStore.replace_round` so that no large frame is built."""
+"""A consolidation as rows of the history store: each accepted return with its answers and its
+scores, streamed into `HistoryStore.replace_round` so that no large frame is built."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from ..returns.returned import ReturnedFile
 from ..scoring import metric_label
 from .aggregate import LANG, Consolidation
-from .history import HistoryStore, store_value
+from .history import Answer, HistoryStore, pack_answers, pack_scores, store_value
 
 
 def _key(round_id: str, f: ReturnedFile) -> tuple[str, ...]:
@@ -27,38 +27,36 @@ def _key(round_id: str, f: ReturnedFile) -> tuple[str, ...]:
 def return_rows(c: Consolidation, round_id: str) -> Iterator[tuple[Any, ...]]:
     for f in c.kept:
         saved = f.saved_at.isoformat(sep=" ") if f.saved_at else ""
-        key = _key(round_id, f)
-        yield (*key, f.unit_name, f.system_name, f.lang, f.name, f.sha256, saved)
+        yield (
+            *_key(round_id, f),
+            f.unit_name,
+            f.system_name,
+            f.lang,
+            f.name,
+            f.sha256,
+            saved,
+            pack_answers(_answers(c, f)),
+            pack_scores(_scores(c, f)),
+        )
 
 
-def answer_rows(c: Consolidation, round_id: str) -> Iterator[tuple[Any, ...]]:
-    for f in c.kept:
-        names = c.contents[f.questionnaire].input_names
-        key = _key(round_id, f)
-        for name, value in f.answers.items():
-            if value is None or name not in names:
-                continue
-            q, fld = names[name]
-            yield (*key, q.id, fld.key, *store_value(value))
+def _answers(c: Consolidation, f: ReturnedFile) -> Iterator[Answer]:
+    names = c.contents[f.questionnaire].input_names
+    for name, value in f.answers.items():
+        if value is None or name not in names:
+            continue
+        q, fld = names[name]
+        yield (q.id, fld.key, *store_value(value))
 
 
-def score_rows(c: Consolidation, round_id: str) -> Iterator[tuple[Any, ...]]:
-    for f in c.kept:
-        qn = c.contents[f.questionnaire]
-        key = _key(round_id, f)
-        for m in qn.metrics:
-            value = f.scores.get(m.id)
-            if value is None:
-                continue
-            yield (*key, m.id, value, str(metric_label(qn, m, value, LANG)))
+def _scores(c: Consolidation, f: ReturnedFile) -> Iterator[tuple[str, Any, Any]]:
+    qn = c.contents[f.questionnaire]
+    for m in qn.metrics:
+        value = f.scores.get(m.id)
+        if value is not None:
+            yield (m.id, value, str(metric_label(qn, m, value, LANG)))
 
 
 def record(store: HistoryStore, c: Consolidation, round_id: str, round_date: date) -> None:
     """Write a consolidation's accepted returns as the round's rows, replacing earlier ones."""
-    store.replace_round(
-        round_id,
-        round_date,
-        return_rows(c, round_id),
-        answer_rows(c, round_id),
-        score_rows(c, round_id),
-    )
+    store.replace_round(round_id, round_date, return_rows(c, round_id))

@@ -6,14 +6,16 @@ highest levels, the overdue action items), so that the store can hold many large
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
 from ..model import Questionnaire
 from ..scoring import ATTENTION_OVERDUE
-from .history import HistoryStore
+from .history import HistoryStore, unpack_answers, unpack_scores
 
 READINESS_COLUMNS = ["round_id", "unit_id", "unit_name", "dimension_id", "percent"]
 SYSTEM_COLUMNS = [
@@ -26,10 +28,6 @@ SYSTEM_COLUMNS = [
     "residual",
 ]
 OVERDUE_COLUMNS = ["round_id", "system_id", "system_name", "question_id"]
-_RETURN = (
-    "JOIN returns r ON r.round_id = s.round_id AND r.questionnaire = s.questionnaire "
-    "AND r.unit_id = s.unit_id AND r.system_id = s.system_id"
-)
 
 
 @dataclass
@@ -47,17 +45,16 @@ def read_trend_data(store: HistoryStore, contents: dict[str, Questionnaire]) -> 
     readiness = pd.DataFrame(columns=READINESS_COLUMNS)
     if "readiness" in contents:
         sections = contents["readiness"].scope_ids("each:section")
-        metrics = [f"{sid}_percent" for sid in sections] + ["overall_percent"]
-        marks = ",".join("?" * len(metrics))
-        rows = store.query(
-            f"SELECT s.round_id, s.unit_id, r.unit_name, s.metric_id, s.value FROM scores s "  # noqa: S608
-            f"{_RETURN} WHERE s.questionnaire = 'readiness' AND s.metric_id IN ({marks})",
-            metrics,
-        )
-        readiness = pd.DataFrame(
-            [(rid, u, n, m.removesuffix("_percent"), float(v)) for rid, u, n, m, v in rows],
-            columns=READINESS_COLUMNS,
-        )
+        metrics = [(f"{sid}_percent", sid) for sid in sections] + [("overall_percent", "overall")]
+        rows = []
+        for rid, unit, name, scores in _returns(store, "readiness", "scores"):
+            held_scores = unpack_scores(scores)
+            rows += [
+                (rid, unit, name, dim, float(held_scores[m][0]))
+                for m, dim in metrics
+                if m in held_scores
+            ]
+        readiness = pd.DataFrame(rows, columns=READINESS_COLUMNS)
     return TrendData(
         [h.round_id for h in held],
         {h.round_id: h.round_date for h in held},
@@ -68,34 +65,37 @@ def read_trend_data(store: HistoryStore, contents: dict[str, Questionnaire]) -> 
     )
 
 
-def _systems(store: HistoryStore) -> pd.DataFrame:
-    def scalar(table: str, column: str, key: str) -> str:
-        return (
-            f"(SELECT x.value FROM {table} x WHERE x.round_id = r.round_id AND "
-            "x.questionnaire = r.questionnaire AND x.unit_id = r.unit_id AND "
-            f"x.system_id = r.system_id AND x.{column} = '{key}'"
-            + (" AND x.field = ''" if table == "answers" else "")
-            + ")"
-        )
-
-    rows = store.query(
-        "SELECT r.round_id, r.system_id, r.system_name, r.unit_name, "  # noqa: S608
-        f"{scalar('answers', 'question_id', 'stage')}, "
-        f"{scalar('scores', 'metric_id', 'highest_inherent')}, "
-        f"{scalar('scores', 'metric_id', 'highest_residual')} "
-        "FROM returns r WHERE r.questionnaire = 'risk'"
+def _returns(store: HistoryStore, questionnaire: str, *blobs: str) -> Iterator[tuple[Any, ...]]:
+    """round, unit or system id, its name, then the JSON texts asked for, of each return."""
+    who = "system_id, system_name" if questionnaire != "readiness" else "unit_id, unit_name"
+    return store.query(
+        f"SELECT round_id, {who}, {', '.join(blobs)} FROM returns WHERE questionnaire = ?",  # noqa: S608
+        (questionnaire,),
     )
-    return pd.DataFrame(list(rows), columns=SYSTEM_COLUMNS)
+
+
+def _systems(store: HistoryStore) -> pd.DataFrame:
+    rows = []
+    for rid, system, name, unit_name, answers, scores in _returns(
+        store, "risk", "unit_name", "answers", "scores"
+    ):
+        stage = next(
+            (v for q, fld, _, v in unpack_answers(answers) if (q, fld) == ("stage", "")), None
+        )
+        held = unpack_scores(scores)
+        inherent, residual = (
+            held.get(m, (None, None))[0] for m in ("highest_inherent", "highest_residual")
+        )
+        rows.append((rid, system, name, unit_name, stage, inherent, residual))
+    return pd.DataFrame(rows, columns=SYSTEM_COLUMNS)
 
 
 def _overdue(store: HistoryStore) -> pd.DataFrame:
-    rows = store.query(
-        f"SELECT s.round_id, s.system_id, r.system_name, s.metric_id FROM scores s {_RETURN} "  # noqa: S608
-        "WHERE s.questionnaire = 'action' AND s.value = ? AND s.metric_id LIKE '%\\_attention' "
-        "ESCAPE '\\'",
-        (ATTENTION_OVERDUE,),
-    )
-    return pd.DataFrame(
-        [(rid, sid, name, m.removesuffix("_attention")) for rid, sid, name, m in rows],
-        columns=OVERDUE_COLUMNS,
-    )
+    rows = []
+    for rid, system, name, scores in _returns(store, "action", "scores"):
+        rows += [
+            (rid, system, name, m.removesuffix("_attention"))
+            for m, (value, _) in unpack_scores(scores).items()
+            if m.endswith("_attention") and value == ATTENTION_OVERDUE
+        ]
+    return pd.DataFrame(rows, columns=OVERDUE_COLUMNS)
