@@ -40,8 +40,8 @@ def returned(
     full = {**full, **overrides}
     path = folder / (name or f"{qn.id}_{unit.unit_id}_{unit.system_id or 'x'}_{seed}.xlsx")
     spec = WorkbookSpec(qn, unit, round_id, answers=full)
-    if saved_at:
-        spec.generated_at = saved_at
+    if saved_at:  # saved that day: its results are as of that day, as TODAY() gave them
+        spec.generated_at, spec.today = saved_at, saved_at.date()
     with path.open("wb") as fh:
         write_workbook(spec, fh)
     return path

@@ -270,3 +270,28 @@ def test_the_data_export_has_parquet_copies_when_pyarrow_is_installed(demo):
         assert table.num_rows == len(rows)
         assert table.column_names == list(rows[0])
         assert table.column(0).to_pylist()[:3] == [r["file"] for r in rows[:3]]
+
+
+def test_an_action_falls_overdue_between_saving_and_consolidating(tmp_path, questionnaires):
+    """The workbook's own results are as of the day it was saved (not flagged as wrong); the
+    summary judges what is overdue as of the day it is consolidated."""
+    qn = questionnaires["action"]
+    saved = datetime(2026, 3, 1, 9, 0)
+    answers = answers_for(qn, random.Random(3), Profile(0.6, 0.5, 1.0)) | {
+        "in_current_stage": "design",
+        "in_plan_1_status": "in_progress",
+        "in_plan_1_due": saved + timedelta(days=10),
+    }
+    returned(tmp_path, qn, seed=3, answers=answers, name="action.xlsx", saved_at=saved)
+
+    def plan_1(today: datetime) -> tuple[object, list[str]]:
+        c = api.consolidate(
+            [tmp_path / "action.xlsx"], output=tmp_path / "summary.xlsx", today=today.date()
+        ).consolidation
+        issues = [i.code for f in c.report.files for i in f.issues]
+        return c.kept[0].scores.get("plan_1_attention"), issues
+
+    before, issues = plan_1(saved + timedelta(days=5))
+    after, issues_after = plan_1(saved + timedelta(days=40))
+    assert before != after == "overdue"
+    assert "result-mismatch" not in issues + issues_after  # as of its saving, it was right

@@ -218,10 +218,10 @@ def test_an_unexpected_failure_on_one_file_is_reported_and_the_run_goes_on(
     other = returned(tmp_path, questionnaires["readiness"], name="other.xlsx")
     real = validate_stage.read_return
 
-    def flaky(path, name, contents):
+    def flaky(path, name, contents, today=None):
         if path.name == "good.xlsx":
             raise RuntimeError("boom")
-        return real(path, name, contents)
+        return real(path, name, contents, today)
 
     monkeypatch.setattr(validate_stage, "read_return", flaky)
     result = CliRunner().invoke(cli, ["validate", str(good), str(other)])

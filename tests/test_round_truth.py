@@ -126,12 +126,12 @@ def reads_logged(monkeypatch, log: Path, crash_on: str = ""):  # type: ignore[no
     processes; a name starting with `crash_on` makes the reader abort, as calamine can."""
     real_read = validate_module.read_return
 
-    def logging_read(path, shown, contents):  # type: ignore[no-untyped-def]
+    def logging_read(path, shown, contents, today=None):  # type: ignore[no-untyped-def]
         with log.open("a", encoding="utf-8") as fh:
             fh.write(shown + "\n")
         if crash_on and shown.startswith(crash_on):
             os.abort()
-        return real_read(path, shown, contents)
+        return real_read(path, shown, contents, today)
 
     monkeypatch.setattr(validate_module, "read_return", logging_read)
 

@@ -21,7 +21,7 @@ from ..returns.report import ValidationReport
 from ..returns.returned import ReturnedFile
 from ..returns.validation import duplicate_key
 from ..scoring import ACCEPTED as ACCEPTED_RISK
-from ..scoring import YES, band_of, metric_label, score, usable_answers
+from ..scoring import YES, band_of, metric_label, reads_the_date, score, usable_answers
 from .decisions import decisions, unassessed
 from .risk_items import risk_items
 from .trends import Trends
@@ -94,10 +94,9 @@ def consolidate(
     kept = [f for f in usable if id(f) in kept_ids]
     superseded = [f for f in usable if id(f) not in kept_ids]
     for f in kept:  # overdue is judged as of today, as the workbook would show it if opened now
-        if f.questionnaire == "action":
-            f.scores = score(
-                contents["action"], usable_answers(contents["action"], f.answers), today
-            )
+        qn = contents[f.questionnaire]
+        if f.scored_on != today and reads_the_date(qn):  # the reader did it, most often
+            f.scores, f.scored_on = score(qn, usable_answers(qn, f.answers), today), today
     readiness_qn = contents.get("readiness")
     band = below_band or (
         readiness_qn.bands[len(readiness_qn.bands) // 2].id

@@ -28,9 +28,12 @@ def judge(qn: Questionnaire, files: list[ReturnedFile]) -> None:
 
 
 def _residual_above(qn: Questionnaire, rf: ReturnedFile) -> None:
+    risks = [q for q in qn.scored_questions() if q.type == "risk"]
+    if not risks:
+        return
     items = Items(qn, usable_answers(qn, rf.answers), date.today())  # no rule here reads dates
-    for q in qn.scored_questions():
-        if q.type != "risk" or not items.mitigated(q):
+    for q in risks:
+        if not items.mitigated(q):
             continue
         inherent, residual = items.rank(q, "inherent"), items.rank(q, "residual")
         target = q.input_name(q.field("residual_likelihood"))

@@ -27,7 +27,7 @@ from ..content.question_map import version_key
 from ..content.question_types import family_of
 from ..issues import ERROR, Issue, status_of
 from ..model import DATE, INTEGER, NUMBER, SELECT, Metric, Questionnaire
-from ..scoring import Value, metric_label, score, usable_answers
+from ..scoring import Value, metric_label, reads_the_date, score, usable_answers
 from ..workbook.layout import CARRIED_FROM, META, Cell, column_header, plan
 from .carried import read_carried, unchanged, wants_review
 from .isolation import shared
@@ -74,6 +74,7 @@ class ReturnedFile:
     identity_answers: dict[str, tuple[str, str]] = field(default_factory=dict)
     read: bool = False  # its answers were read: it is a workbook that can be opened again
     lang_known: bool = False  # the workbook says its language; else its issues speak the reader's
+    scored_on: date | None = None  # the day its scores were worked out as of
 
     def add(self, code: str, sheet: str = "", cell: str = "", **params: Any) -> None:
         self.issues.append(Issue(code, self.name, sheet, cell, params, self.lang))
@@ -113,7 +114,11 @@ def _position(issue: Issue, sheets: list[str]) -> tuple[int, int, int, str]:
     return (1, rank, int(issue.cell[len(letters) :] or 0), f"{len(letters)}{letters}")
 
 
-def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> ReturnedFile:
+def read_return(
+    path: Path, name: str, contents: dict[str, Questionnaire], today: date | None = None
+) -> ReturnedFile:
+    """Everything learnt about one file. Its results are compared with the workbook's as of the
+    day it was saved; its scores are then those of `today`, when given (what is overdue)."""
     rf = ReturnedFile(str(path), name)
     pf = preflight(path, name)
     rf.issues += pf.issues
@@ -132,7 +137,7 @@ def read_return(path: Path, name: str, contents: dict[str, Questionnaire]) -> Re
         _check_carried(rf, wb, qn)
         rf.read = True
         if not rf.rejected:
-            _check_results(rf, wb, qn)
+            _check_results(rf, wb, qn, today)
     except UnreadableWorkbook as exc:  # the archive was sane, the workbook inside is not
         rf.cells, rf.answers = {}, {}
         rf.issues.append(
@@ -378,10 +383,14 @@ def _clip(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
-def _check_results(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None:
+def _check_results(
+    rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire, today: date | None
+) -> None:
     """Recompute every metric; warn where the workbook showed something else."""
     as_of = (rf.saved_at or datetime.now()).date()
-    rf.scores = scores = score(qn, usable_answers(qn, rf.answers), as_of)
+    usable = usable_answers(qn, rf.answers)
+    rf.scores = scores = score(qn, usable, as_of)
+    rf.scored_on = as_of
     for m, ref in _metric_cells(wb.names, qn):
         value = scores[m.id]
         if isinstance(value, str) or value is None:  # a word: the same few again and again
@@ -403,6 +412,8 @@ def _check_results(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> Non
             found=_show(cached),
             expected=_show(expected),
         )
+    if today is not None and today != as_of and reads_the_date(qn):
+        rf.scores, rf.scored_on = score(qn, usable, today), today
 
 
 _METRIC_CELLS: dict[int, tuple[dict[str, Cell], Questionnaire, list[tuple[Metric, Cell]]]] = {}

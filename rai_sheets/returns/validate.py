@@ -33,9 +33,11 @@ PARALLEL_THRESHOLD = 24  # below this, one worker reads them all: starting more 
 READ_LIMITS = Limits()
 
 
-def _read_one(candidate: Candidate, contents: dict[str, Questionnaire]) -> ReturnedFile:
+def _read_one(
+    candidate: Candidate, contents: dict[str, Questionnaire], today: date
+) -> ReturnedFile:
     try:
-        rf = read_return(candidate.path, candidate.name, contents)
+        rf = read_return(candidate.path, candidate.name, contents, today)
         return rf.packed(contents.get(rf.questionnaire))
     except MemoryError:
         raise  # the worker reports it as the file's verdict
@@ -80,7 +82,8 @@ def validate(
     candidates += discover([p for p in paths if not isinstance(p, Candidate)])
     known = known or {}
     to_read = [c for c in candidates if not c.skip_reason and c.name not in known]
-    results = {**_read_all(to_read, contents, jobs, progress), **known}
+    today = today or date.today()
+    results = {**_read_all(to_read, contents, jobs, progress, today), **known}
     files: list[ReturnedFile] = []
     for c in candidates:
         if c.skip_reason:
@@ -90,7 +93,7 @@ def validate(
             files.append(results[c.name])
     readable = [f for f in files if f.status != SKIPPED and f.cells]
     for qid, qn in contents.items():
-        validate_answers(qn, [f for f in readable if f.questionnaire == qid], today or date.today())
+        validate_answers(qn, [f for f in readable if f.questionnaire == qid], today)
         judge(qn, [f for f in readable if f.questionnaire == qid])
     for f in files:
         f.raw = {}  # only the messages needed what was typed, and they have it now
@@ -121,6 +124,7 @@ def _read_all(
     contents: dict[str, Questionnaire],
     jobs: int | None,
     progress: Progress | None,
+    today: date,
 ) -> dict[str, ReturnedFile]:
     """Read every file in isolated worker processes: one per core when there are enough."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -128,7 +132,7 @@ def _read_all(
         workers = 1
     read = run_isolated(
         to_read,
-        partial(_read_one, contents=contents),
+        partial(_read_one, contents=contents, today=today),
         _not_read,
         workers=workers,
         limits=READ_LIMITS,

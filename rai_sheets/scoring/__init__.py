@@ -152,6 +152,12 @@ def metric_label(qn: Questionnaire, m: Metric, value: Value, lang: str) -> Value
     return qn.setting(label_key(rule, str(value)), lang, str(value))
 
 
+def reads_the_date(qn: Questionnaire) -> bool:
+    """Whether its scores depend on the day they are worked out (an action item is overdue
+    after its due date)."""
+    return any(q.type == "check" for q in qn.scored_questions())
+
+
 def usable_answers(qn: Questionnaire, answers: Answers) -> dict[str, Any]:
     """Answers as the workbook's formulas see them: a value outside a dropdown's list counts
     as blank (MATCH finds nothing), as it does in the spreadsheet."""
