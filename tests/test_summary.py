@@ -111,6 +111,9 @@ def test_every_overview_figure_says_what_it_means(demo):
         "Decisions logged",
     }
     assert all(len(str(f["What it means"])) > 20 for f in figures)
+    ws = openpyxl.load_workbook(demo.summary)["Overview"]
+    median = next(r[1] for r in ws.iter_rows() if r[0].value == "Median completion")
+    assert 0 < median.value < 1 and median.number_format == "0%"  # a share, among counts
     notes = " ".join(str(r[0]) for r in rows if r and r[0])
     assert "Expected: on the roster." in notes and "Median: half the units" in notes
     legend = next(

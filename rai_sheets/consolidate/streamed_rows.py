@@ -30,14 +30,22 @@ _MARKUP = re.compile(r"[&<>]")
 _ROW = re.compile(rb'<row r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
 EXCEL_EPOCH = datetime(1899, 12, 30)
+_MERGE_CELLS = re.compile(rb'<mergeCells count="(\d+)">')
+# what follows <mergeCells> in a worksheet, in the order the schema sets
+_AFTER_MERGES = re.compile(
+    rb"<(?:phoneticPr|conditionalFormatting|dataValidations|hyperlinks|printOptions|pageMargins"
+    rb"|pageSetup|headerFooter|rowBreaks|colBreaks|ignoredErrors|drawing|legacyDrawing"
+    rb"|tableParts|extLst)\b"
+)
 _TABLE_NAME = re.compile(rb'<table [^>]*displayName="([^"]+)"')
 FLUSH_EVERY = 2000  # rows held as text before they go to the temporary file
 
 
-def inline_string(ref: str, style: int, value: str) -> str:
-    """A text cell, as Excel writes one without the shared string table."""
+def string_tail(style: int, value: str) -> str:
+    """A text cell's XML after its reference (`<c r="B7"` comes first), as Excel writes one
+    without the shared string table: the same for every cell of that style and text."""
     if not value:
-        return f'<c r="{ref}" s="{style}"/>'
+        return f' s="{style}"/>'
     value = value[:MAX_STRING]
     if "_x" in value:  # a literal "_x0041_" must not be read as an escaped character
         value = _ESCAPED_ESCAPE.sub(r"_x005F\1", value)
@@ -46,7 +54,7 @@ def inline_string(ref: str, style: int, value: str) -> str:
     if _MARKUP.search(value):
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
+    return f' s="{style}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
 
 
 def excel_serial(when: datetime) -> float:
@@ -69,6 +77,7 @@ class Block:
     first: int
     last: int
     columns: int
+    merges: list[str] = field(default_factory=list)  # ranges such as "B7:D7"
     file: IO[bytes] = field(default_factory=lambda: tempfile.TemporaryFile())  # noqa: SIM115
 
 
@@ -86,6 +95,9 @@ class RowWriter:
         self.block.last = r
         if len(self._pending) >= FLUSH_EVERY:
             self.flush()
+
+    def merge(self, cells: str) -> None:
+        self.block.merges.append(cells)
 
     def flush(self) -> None:
         if self._pending:
@@ -126,7 +138,7 @@ def splice(
 
 
 def _write_sheet(w: IO[bytes], xml: bytes, blocks: list[Block]) -> None:
-    xml = _widen(xml, blocks)
+    xml = _merge(_widen(xml, blocks), [m for b in blocks for m in b.merges])
     empty = xml.find(b"<sheetData/>")
     if empty >= 0:
         xml = xml[:empty] + b"<sheetData></sheetData>" + xml[empty + len(b"<sheetData/>") :]
@@ -144,6 +156,30 @@ def _write_sheet(w: IO[bytes], xml: bytes, blocks: list[Block]) -> None:
         b.file.close()
         at = cut
     w.write(xml[at:])
+
+
+def _merge(xml: bytes, ranges: list[str]) -> bytes:
+    """The sheet's <mergeCells> with these ranges too (made where the schema puts it)."""
+    if not ranges:
+        return xml
+    cells = "".join(f'<mergeCell ref="{r}"/>' for r in ranges).encode()
+    m = _MERGE_CELLS.search(xml)
+    if m:
+        count = int(m.group(1)) + len(ranges)
+        end = xml.index(b"</mergeCells>", m.end())
+        return b"".join(
+            (
+                xml[: m.start()],
+                b'<mergeCells count="%d">' % count,
+                xml[m.end() : end],
+                cells,
+                xml[end:],
+            )
+        )
+    at = _AFTER_MERGES.search(xml, xml.index(b"</sheetData>"))
+    cut = at.start() if at else xml.rindex(b"</worksheet>")
+    made = b'<mergeCells count="%d">' % len(ranges) + cells + b"</mergeCells>"
+    return xml[:cut] + made + xml[cut:]
 
 
 def _table_range(xml: bytes, tables: dict[str, tuple[str, str]]) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +19,11 @@ from ..i18n import is_rtl, text
 from ..workbook.layout import col_letter
 from ..workbook.styles import FONT, NAVY, RTL_FONT
 from .aggregate import Consolidation
-from .streamed_rows import Block, RowWriter, excel_serial, inline_string, number, splice
+from .streamed_rows import Block, RowWriter, excel_serial, number, splice, string_tail
 
 GREY_TAB = "#A6A6A6"  # the coordinator's sheets, after the chief's
+# the short texts of streamed cells (levels, statuses, names) are kept as made, per style
+SHORT_TEXT, MAX_REMEMBERED = 80, 20_000
 
 
 @dataclass(frozen=True)
@@ -215,8 +217,8 @@ class Sheet:
 
         Rows of single cells are streamed (see streamed_rows); merged ones go to xlsxwriter."""
         widths = self._widths(starts, spans)
-        if stream and spans == [1] * len(spans) and starts == list(range(len(starts))):
-            return self._stream(first, rows, styles, widths)
+        if stream:
+            return self._stream(first, rows, styles, starts, spans, widths)
         for i, values in enumerate(rows):
             r = first + i
             self._row(r, values, styles, starts, spans)
@@ -226,11 +228,25 @@ class Sheet:
         return first + len(rows) - 1
 
     def _stream(
-        self, first: int, rows: list[list[Any]], styles: list[str], widths: list[float]
+        self,
+        first: int,
+        rows: list[list[Any]],
+        styles: list[str],
+        starts: list[int],
+        spans: list[int],
+        widths: list[float],
     ) -> int:
-        writer = RowWriter(first, len(styles))
+        writer = RowWriter(first, starts[-1] + spans[-1])
         makers = [self.book.cell_maker(st) for st in styles]
-        letters = writer.letters
+        letters = [writer.letters[c] for c in starts]
+        # the cells a merged table column covers beyond its first: blank, in its style
+        covered = [
+            (i, letters[i], [writer.letters[c] for c in range(st + 1, st + sp)])
+            for i, (st, sp) in enumerate(zip(starts, spans, strict=True))
+            if sp > 1
+        ]
+        wrapping = [i for i, st in enumerate(styles) if wraps(st)]
+        per_line = [_per_line(w) for w in widths]
         for i, values in enumerate(rows):
             r = first + i
             n = str(r + 1)
@@ -240,10 +256,33 @@ class Sheet:
                 else make(letter + n, v)
                 for make, letter, v in zip(makers, letters, values, strict=True)
             ]
-            height = height_of(_wrapped(values, styles), widths)
+            if covered:
+                cells = self._merged(cells, values, styles, covered, writer, n)
+            if any(isinstance(v, Styled) for v in values):
+                height = height_of(_wrapped(values, styles), widths)
+            else:
+                height = _height(values, wrapping, per_line)
             writer.row(r, cells, height if height > 16 else 0)
         self.book.blocks.setdefault(self.part, []).append(writer.done())
         return first + len(rows) - 1
+
+    def _merged(
+        self,
+        cells: list[str],
+        values: list[Any],
+        styles: list[str],
+        covered: list[tuple[int, str, list[str]]],
+        writer: RowWriter,
+        n: str,
+    ) -> list[str]:
+        """A row's cells with the blanks of its merged columns, in column order."""
+        out: list[list[str]] = [[c] for c in cells]
+        for i, start, blanks in covered:
+            v = values[i]
+            number = self.book.style_number(v.style if isinstance(v, Styled) else styles[i])
+            out[i] += [f'<c r="{b}{n}" s="{number}"/>' for b in blanks]
+            writer.merge(f"{start}{n}:{blanks[-1]}{n}")
+        return [c for group in out for c in group]
 
     def _row(
         self, r: int, values: list[Any], styles: list[str], starts: list[int], spans: list[int]
@@ -278,13 +317,33 @@ def _wrapped(values: list[Any], styles: list[str]) -> list[Any]:
 
 def height_of(texts: Sequence[Any], widths: Sequence[float]) -> int:
     """Points of row height that wrapped texts need in columns of these widths."""
+    return _height(texts, range(len(texts)), [_per_line(w) for w in widths])
+
+
+def _per_line(width: float) -> int:
+    """Characters a line holds in a column of this width."""
+    return max(int(width * 1.15) - 1, 4)
+
+
+def _height(values: Sequence[Any], columns: Iterable[int], per_line: Sequence[int]) -> int:
+    """`height_of` the values of these columns, each holding `per_line` characters a line."""
     lines = 1
-    for value, width in zip(texts, widths, strict=True):
-        t = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-        if t:
-            per_line = max(int(width * 1.15) - 1, 4)
-            lines = max(lines, sum(wrapped_lines(part, per_line) for part in t.split("\n")))
+    for i in columns:
+        value = values[i]
+        if value is None:
+            continue
+        t = value if isinstance(value, str) else "" if _missing(value) else str(value)
+        if "\n" in t:
+            n = sum(wrapped_lines(part, per_line[i]) for part in t.split("\n"))
+        else:
+            n = wrapped_lines(t, per_line[i]) if t else 1
+        if n > lines:
+            lines = n
     return 13 * lines + 3
+
+
+def _missing(value: Any) -> bool:
+    return isinstance(value, float) and pd.isna(value)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the same texts come back row after row
@@ -397,9 +456,16 @@ class SummaryBook:
 
         def text_cell(ref: str, value: Any, style: str = style) -> str:
             s = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-            quote = s.startswith(FORMULA_STARTS)  # shown as text, never evaluated
-            return inline_string(ref, numbers.get((style, quote)) or remember(style, quote), s)
+            tail = tails.get((style, s))
+            if tail is None:  # the same texts come back row after row: made once each
+                quote = s.startswith(FORMULA_STARTS)  # shown as text, never evaluated
+                number = numbers.get((style, quote)) or remember(style, quote)
+                tail = string_tail(number, s)
+                if len(s) <= SHORT_TEXT and len(tails) < MAX_REMEMBERED:
+                    tails[style, s] = tail
+            return f'<c r="{ref}"{tail}'
 
+        tails: dict[tuple[str, str], str] = {}
         numbers: dict[tuple[str, bool], int] = {}
 
         def remember(style: str, quote: bool) -> int:

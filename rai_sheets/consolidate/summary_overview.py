@@ -12,7 +12,7 @@ import pandas as pd
 
 from .decisions import EARLIER_STAGE
 from .findings import unassessed_entry
-from .summary_book import Sheet, SummaryBook, height_of
+from .summary_book import Sheet, Styled, SummaryBook, height_of
 
 GRID_NAMES = 8  # names shown in one cell of the risk grid before "and N more"
 
@@ -206,7 +206,11 @@ def _action_figures(book: SummaryBook, s: Sheet) -> None:
     od = c.overdue
     rows: list[list[Any]] = [
         [book.t("overview.fig_systems"), len(a), book.t("overview.fig_systems_note", n=expected)],
-        [book.t("overview.fig_median"), a["overall"].median(), book.t("overview.fig_median_note")],
+        [  # a share; the others are counts
+            book.t("overview.fig_median"),
+            Styled(a["overall"].median(), "pct"),
+            book.t("overview.fig_median_note"),
+        ],
         [
             book.t("overview.fig_overdue"),
             int(a["overdue"].sum()),
@@ -230,13 +234,12 @@ def _action_figures(book: SummaryBook, s: Sheet) -> None:
             decision=latest["decision"],
         )
         rows.append([book.t("overview.fig_decisions"), len(c.decisions), note])
-    first, _last = s.table(
+    s.table(
         [book.t("overview.figure"), book.t("overview.value"), book.t("overview.meaning")],
         rows,
         ["wrapb", "int", "wrap"],
         spans=[1, 1, len(s.widths) - 2],
     )
-    s.number(first + 1, 1, a["overall"].median(), "pct")  # a share; the others are counts
 
 
 def _returns(book: SummaryBook, s: Sheet) -> None:
