@@ -1,12 +1,14 @@
 """Table rows written straight as worksheet XML, then spliced into the workbook xlsxwriter made.
 
 A summary of 10,000 returns has over a million table cells. Held in xlsxwriter's cell store
-until the file closes, they cost most of the summary's time and a few hundred MB. The long
-tables are written here instead, row by row, to a temporary file: inline strings, numbers and
+until the file closes, they cost most of the summary's time and a few hundred MB. The
+tables are written here instead, row by row, to temporary files: inline strings, numbers and
 styled blanks, with the formats' style numbers from xlsxwriter. When xlsxwriter has written the
-workbook, `splice` puts each block of rows in its sheet's XML, in row order, and widens the
-sheet's dimension to cover them. Tables that charts read stay in xlsxwriter's store: a chart
-keeps a copy of the values it shows, and xlsxwriter fills it from there.
+workbook, `splice` puts each block of rows in its sheet's XML, in row order, adds their merged
+ranges to the sheet's, widens its dimension to cover them, and sets each filterable table's
+range to all its rows (xlsxwriter is told of one, or it records every cell a table covers).
+Tables that charts read stay in xlsxwriter's store: a chart keeps a copy of the values it
+shows, and xlsxwriter fills it from there.
 """
 
 from __future__ import annotations

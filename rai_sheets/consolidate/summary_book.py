@@ -215,7 +215,8 @@ class Sheet:
     ) -> int:
         """The rows of a table from `first`, each as tall as its wrapped text; the last row.
 
-        Rows of single cells are streamed (see streamed_rows); merged ones go to xlsxwriter."""
+        The rows are streamed (see streamed_rows), unless a chart reads them: then they go to
+        xlsxwriter's store."""
         widths = self._widths(starts, spans)
         if stream:
             return self._stream(first, rows, styles, starts, spans, widths)
@@ -459,7 +460,9 @@ class SummaryBook:
             tail = tails.get((style, s))
             if tail is None:  # the same texts come back row after row: made once each
                 quote = s.startswith(FORMULA_STARTS)  # shown as text, never evaluated
-                number = numbers.get((style, quote)) or remember(style, quote)
+                number = numbers.get((style, quote))
+                if number is None:
+                    number = numbers[style, quote] = self.style_number(style, quote)
                 tail = string_tail(number, s)
                 if len(s) <= SHORT_TEXT and len(tails) < MAX_REMEMBERED:
                     tails[style, s] = tail
@@ -467,10 +470,6 @@ class SummaryBook:
 
         tails: dict[tuple[str, str], str] = {}
         numbers: dict[tuple[str, bool], int] = {}
-
-        def remember(style: str, quote: bool) -> int:
-            numbers[style, quote] = self.style_number(style, quote)
-            return numbers[style, quote]
 
         if style == "date":
             plain = self.style_number("date")

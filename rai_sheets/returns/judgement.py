@@ -5,9 +5,11 @@ the cell to fix."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
-from ..model import Metric, Questionnaire
+from ..model import Metric, Question, Questionnaire
 from ..scoring import ACCEPTED, INCOMPLETE, YES, metric_label, usable_answers
 from ..scoring.items import Items
 from ..workbook.layout import plan
@@ -16,28 +18,37 @@ from .returned import ReturnedFile, question_ref
 
 def judge(qn: Questionnaire, files: list[ReturnedFile]) -> None:
     """Add the result-level issues to each file whose results could be recomputed."""
+    acceptance, mostly_na = _judged_metrics(qn)
     for rf in files:
         if not rf.scores:
             continue
         _residual_above(qn, rf)
-        for m in qn.metrics:
-            if m.rule.rule == "acceptance":
-                _acceptance(qn, rf, m)
-            elif m.rule.rule == "mostly_na" and rf.scores.get(m.id) == YES:
+        for m in acceptance:
+            _acceptance(qn, rf, m)
+        for m in mostly_na:
+            if rf.scores.get(m.id) == YES:
                 _mostly_na(qn, rf, m)
 
 
+@lru_cache(maxsize=32)
+def _judged_metrics(qn: Questionnaire) -> tuple[list[Metric], list[Metric]]:
+    """The metrics judged here: acceptance records, and mostly "not applicable" dimensions."""
+    return (
+        [m for m in qn.metrics if m.rule.rule == "acceptance"],
+        [m for m in qn.metrics if m.rule.rule == "mostly_na"],
+    )
+
+
 def _residual_above(qn: Questionnaire, rf: ReturnedFile) -> None:
-    risks = [q for q in qn.scored_questions() if q.type == "risk"]
-    if not risks:
+    if not _risk_items(qn):
         return
-    items = Items(qn, usable_answers(qn, rf.answers), date.today())  # no rule here reads dates
-    for q in risks:
-        if not items.mitigated(q):
+    ranks = _level_ranks(qn, rf)
+    for q, target in _risk_items(qn):
+        if target not in rf.cells:
             continue
-        inherent, residual = items.rank(q, "inherent"), items.rank(q, "residual")
-        target = q.input_name(q.field("residual_likelihood"))
-        if residual > inherent > 0 and target in rf.cells:
+        inherent, residual = ranks(q)
+        # without a mitigation that counts, the residual level is the inherent one
+        if residual > inherent > 0:
             sheet, cell = rf.cells[target]
             rf.add(
                 "residual-above-inherent",
@@ -47,6 +58,49 @@ def _residual_above(qn: Questionnaire, rf: ReturnedFile) -> None:
                 residual=_level(qn, residual, rf.lang),
                 inherent=_level(qn, inherent, rf.lang),
             )
+
+
+@lru_cache(maxsize=32)
+def _risk_items(qn: Questionnaire) -> list[tuple[Question, str]]:
+    """Each risk item, with the input its warning points at (its residual likelihood)."""
+    return [
+        (q, q.input_name(q.field("residual_likelihood")))
+        for q in qn.scored_questions()
+        if q.type == "risk"
+    ]
+
+
+def _level_ranks(qn: Questionnaire, rf: ReturnedFile) -> Callable[[Question], tuple[int, int]]:
+    """A risk item's (inherent, residual) ranks: read from the file's scores where the content
+    has both levels as metrics, else worked out from its answers."""
+    metrics = _level_metrics(qn)
+    if metrics:
+        levels = qn.levels_by_id
+
+        def rank(metric: str) -> int:
+            level = levels.get(str(rf.scores.get(metric)))  # none for "n/a" or incomplete
+            return level.rank if level else 0
+
+        def from_scores(q: Question) -> tuple[int, int]:
+            inherent, residual = metrics[q.id]
+            return rank(inherent), rank(residual)
+
+        return from_scores
+    items = Items(qn, usable_answers(qn, rf.answers), date.today())  # no rule here reads dates
+    return lambda q: (items.rank(q, "inherent"), items.rank(q, "residual"))
+
+
+@lru_cache(maxsize=32)
+def _level_metrics(qn: Questionnaire) -> dict[str, tuple[str, str]]:
+    """Risk item -> its inherent and residual level metrics; empty unless every item has both."""
+    found: dict[str, dict[str, str]] = {}
+    for m in qn.metrics:
+        if m.rule.rule == "risk_level" and m.rule.param in ("inherent", "residual"):
+            found.setdefault(m.scope_id or "", {})[m.rule.param] = m.id
+    risks = [q.id for q, _ in _risk_items(qn)]
+    if any(len(found.get(q, {})) != 2 for q in risks):
+        return {}
+    return {q: (found[q]["inherent"], found[q]["residual"]) for q in risks}
 
 
 def _level(qn: Questionnaire, rank: int, lang: str) -> str:
