@@ -350,7 +350,7 @@ def _read_answers(rf: ReturnedFile, wb: WorkbookFile, qn: Questionnaire) -> None
         label = Cell(ref.sheet, ref.row, label_cell.col)
         found = wb.value(label)
         expected = q.label.get(rf.lang)
-        if _squash(found) != _squash(expected):
+        if found != expected and _squash(found) != _squash(expected):
             rf.add(
                 "question-text-edited",
                 ref.sheet,
