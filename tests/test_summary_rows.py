@@ -62,6 +62,7 @@ def test_streamed_rows_read_back_as_written_with_their_table_and_what_follows(su
     assert (ws["A7"].value, ws["A7"].font.b) == ("No mitigation", True)  # its own style
     assert ws["B7"].value == "Not yet due"
     assert len(ws["D8"].value) == 32767  # what Excel can hold
+    assert ws.row_dimensions[8].height == 409  # as tall as Excel allows
     assert ws["A9"].value == "عالية" and ws["D9"].value == "🙂 الإجراء"
     assert ws["B9"].value is None and ws["C9"].value is None
     assert ws.row_dimensions[7].height > 40  # a long text wraps: its row is as tall as it

@@ -26,6 +26,7 @@ from typing import IO
 from ..workbook.layout import col_letter
 
 MAX_STRING = 32767  # Excel's limit on the characters of one cell
+MAX_ROW_HEIGHT = 409  # and on the points of one row's height
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _MARKUP = re.compile(r"[&<>]")
@@ -92,7 +93,8 @@ class RowWriter:
         self._pending: list[str] = []
 
     def row(self, r: int, cells: list[str], height: int = 0) -> None:
-        ht = f' ht="{height}" customHeight="1"' if height else ""
+        # Excel refuses a row taller than 409 points; the text stays whole, in its cell
+        ht = f' ht="{min(height, MAX_ROW_HEIGHT)}" customHeight="1"' if height else ""
         self._pending.append(f'<row r="{r + 1}"{ht}>{"".join(cells)}</row>')
         self.block.last = r
         if len(self._pending) >= FLUSH_EVERY:
