@@ -325,3 +325,21 @@ def test_a_header_of_long_words_gets_a_line_for_each_word_that_does_not_fit():
     assert wrapped_lines("up 6 pts", 13) == 1
     assert wrapped_lines("x" * 30, 10) == 3  # a word longer than the line is broken
     assert height_of(["Community engagement and transparency"], [11]) > height_of(["Data"], [11])
+
+
+def test_a_long_list_of_unassessed_systems_names_a_dozen_and_where_all_are(tmp_path):
+    """A chief reads a sentence, not a thousand names: past a dozen, the finding names the
+    first and points to the Risk register, which lists every one."""
+    roster = tmp_path / "roster.csv"
+    lines = ["unit_id,unit_name,system_id,system_name"]
+    lines += [f"U{n:02d},Unit {n},S{n:02d},System {n}" for n in range(1, 16)]
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "returns").mkdir()
+    result = api.consolidate([tmp_path / "returns"], units=roster, output=tmp_path / "summary.xlsx")
+    finding = next(f for f in result.consolidation.findings if "no valid risk" in f)
+    assert finding.startswith("15 AI systems on the roster have no valid risk assessment")
+    assert "the Risk register sheet names every one" in finding
+    assert finding.endswith("and 3 more.") and finding.count("none received") == 12
+    # after the register (empty: nothing was assessed), the systems without an assessment
+    listed = table(rows_of(tmp_path / "summary.xlsx", "Risk register"), "AI system", nth=1)
+    assert [r["AI system"] for r in listed] == [f"System {n}" for n in range(1, 16)]

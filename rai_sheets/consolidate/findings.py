@@ -18,6 +18,7 @@ from .decisions import EARLIER_STAGE
 
 Finding = tuple[int, str]  # (priority, sentence)
 NO_VALID_ASSESSMENT = 95  # above every other but a system rated extremely high
+NAMED_UNASSESSED = 12  # systems a finding names; the Risk register lists every one
 
 
 def counted(c: Consolidation, key: str, n: int, **params: Any) -> str:
@@ -70,14 +71,19 @@ def unassessed_entry(c: Consolidation, row: Any) -> str:
 
 
 def _unassessed(c: Consolidation) -> list[Finding]:
-    """Every AI system without a valid risk assessment, by name: none may be left out."""
+    """Every AI system without a valid risk assessment, by name: none may be left out. Past a
+    dozen, the sentence names the first and says where all of them are (the Risk register)."""
     u = c.unassessed
     if not len(u):
         return []
-    who = [unassessed_entry(c, r) for r in u.itertuples()]
-    return [
-        (NO_VALID_ASSESSMENT, counted(c, "finding.unassessed", len(u), names=joined(who, c.lang)))
-    ]
+    who = [unassessed_entry(c, r) for r in u.head(NAMED_UNASSESSED + 1).itertuples()]
+    if len(u) <= NAMED_UNASSESSED:
+        sentence = counted(c, "finding.unassessed", len(u), names=joined(who, c.lang))
+    else:
+        shown = joined(who[:NAMED_UNASSESSED], c.lang)
+        more = len(u) - NAMED_UNASSESSED
+        sentence = text("finding.unassessed.long", c.lang, n=len(u), names=shown, more=more)
+    return [(NO_VALID_ASSESSMENT, sentence)]
 
 
 def _risk_findings(c: Consolidation) -> list[Finding]:
