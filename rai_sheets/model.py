@@ -335,9 +335,13 @@ class Questionnaire:
             return [q.id for q in self.questions if _scored(q)]
         return []
 
+    @cached_property
+    def _all_scored(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if _scored(q))
+
     def scored_questions(self, scope: str = "all", scope_id: str | None = None) -> list[Question]:
         """The scored items (scale, risk, check) that fall in one scope instance."""
-        qs = [q for q in self.questions if _scored(q)]
+        qs = list(self._all_scored)
         kind = scope.removeprefix("each:")
         if kind == "section":
             return [q for q in qs if q.section_id == scope_id]
