@@ -142,10 +142,8 @@ def splice(
 
 
 def _write_sheet(w: IO[bytes], xml: bytes, blocks: list[Block]) -> None:
+    xml = xml.replace(b"<sheetData/>", b"<sheetData></sheetData>", 1)  # a sheet with no cells
     xml = _merge(_widen(xml, blocks), [m for b in blocks for m in b.merges])
-    empty = xml.find(b"<sheetData/>")
-    if empty >= 0:
-        xml = xml[:empty] + b"<sheetData></sheetData>" + xml[empty + len(b"<sheetData/>") :]
     end = xml.index(b"</sheetData>")
     rows = [(int(m.group(1)), m.start()) for m in _ROW.finditer(xml, 0, end)]
     at = 0

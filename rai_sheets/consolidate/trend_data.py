@@ -66,7 +66,7 @@ def read_trend_data(store: HistoryStore, contents: dict[str, Questionnaire]) -> 
 
 
 def _returns(store: HistoryStore, questionnaire: str, *blobs: str) -> Iterator[tuple[Any, ...]]:
-    """round, unit or system id, its name, then the JSON texts asked for, of each return."""
+    """round, unit or system id, its name, then the columns asked for, of each return."""
     who = "system_id, system_name" if questionnaire != "readiness" else "unit_id, unit_name"
     return store.query(
         f"SELECT round_id, {who}, {', '.join(blobs)} FROM returns WHERE questionnaire = ?",  # noqa: S608
