@@ -242,8 +242,7 @@ RULES: dict[str, Rule] = {
     "rated_count": _count(lambda it, q: it.rank(q, "inherent") > 0),
     "risk_level": _risk_level,
     "level_count": lambda it, m, _: sum(  # the scope of a level is every item
-        it.rank(q, m.rule.param) == it.qn.levels_by_id[m.scope_id or ""].rank
-        for q in _scope(it, m)
+        it.rank(q, m.rule.param) == it.qn.levels_by_id[m.scope_id or ""].rank for q in _scope(it, m)
     ),
     "highest_level": _highest,
     "risk_at_or_above": _risk_found,
