@@ -280,3 +280,27 @@ def test_randomly_damaged_workbooks_each_get_a_specific_reason(tmp_path, good):
     # a damaged sheet names the sheet
     damaged = [i for f in report.files for i in f.issues if i.code == "damaged-workbook"]
     assert damaged and all(i.sheet for i in damaged)
+
+
+@pytest.mark.parametrize(
+    ("lang", "lock", "note", "bare"),
+    [
+        ("fr", "verrouillage", "ignoré : pas un fichier de tableur (.pdf)", "sans extension"),
+        ("es", "bloqueo", "omitido: no es un archivo de hoja de cálculo (.pdf)", "sin extensión"),
+        ("ar", "ملف قفل", "تم تجاوزه: ليس ملف جدول بيانات (.pdf)", "بلا امتداد"),
+    ],
+)
+def test_why_a_file_was_skipped_is_said_in_the_coordinators_language(
+    tmp_path, lang, lock, note, bare
+):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "~$a_good.xlsx").write_bytes(b"\x00lock")
+    (inbox / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "README").write_text("read me", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(inbox), "--lang", lang])
+    lines = result.output.splitlines()
+    assert any(lock in line and "~$a_good.xlsx" in line for line in lines), result.output
+    assert any(note in line and "notes.pdf" in line for line in lines), result.output
+    assert any(bare in line and "README" in line for line in lines), result.output
+    assert "spreadsheet" not in result.output and "lock file" not in result.output

@@ -75,7 +75,7 @@ def migrate(
     # each file is read in an isolated worker (isolation.py): a reader that dies costs only it
     done = dict(zip(map(id, todo), run_isolated(todo, work, _not_migrated, workers=1), strict=True))
     return [
-        done[id(c)] if id(c) in done else Migration(c.name, note=f"skipped: {c.skip_reason}")
+        done[id(c)] if id(c) in done else Migration(c.name, note=f"skipped: {c.skip_words()}")
         for c in found
     ]
 

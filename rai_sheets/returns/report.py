@@ -8,6 +8,7 @@ from typing import Any
 
 from ..issues import ACCEPTED, ACCEPTED_WITH_WARNINGS, ERROR, REJECTED, SKIPPED
 from ..roster import Roster
+from .discover import skip_words
 from .returned import ReturnedFile
 
 
@@ -34,10 +35,13 @@ class ValidationReport:
 
     def speak(self, lang: str) -> ValidationReport:
         """Say in `lang` the issues of the files that do not say their language (a PDF, a
-        damaged archive): each other issue stays in the language of its workbook."""
+        damaged archive), and why files were skipped: each other issue stays in the language
+        of its workbook."""
         for f in self.files:
             if not f.lang_known:
                 f.issues = [replace(i, lang=lang) for i in f.issues]
+            if f.status == SKIPPED:
+                f.skipped_reason = skip_words(*f.skipped, lang)
         return self
 
     def as_dict(self) -> dict[str, Any]:

@@ -65,7 +65,8 @@ class ReturnedFile:
     raw: dict[str, Any] = field(default_factory=dict)
     answers: Mapping[str, Any] = field(default_factory=dict)  # in_ name -> normalised value
     scores: Mapping[str, Value] = field(default_factory=dict)
-    skipped_reason: str = ""
+    skipped_reason: str = ""  # in words, in the report's language
+    skipped: tuple[str, str] = ("", "")  # why, as a catalogue key, and the file's suffix
     carried_from: str = ""  # the round a pre-filled workbook's answers were carried from
     carried: dict[str, str] = field(default_factory=dict)  # in_ name -> answer as carried
     unchanged: list[str] = field(default_factory=list)  # carried answers returned as they were

@@ -87,7 +87,10 @@ def validate(
     files: list[ReturnedFile] = []
     for c in candidates:
         if c.skip_reason:
-            rf = ReturnedFile(str(c.path), c.name, status=SKIPPED, skipped_reason=c.skip_reason)
+            rf = ReturnedFile(
+                str(c.path), c.name, status=SKIPPED, skipped=(c.skip_reason, c.suffix)
+            )
+            rf.skipped_reason = c.skip_words()
             files.append(rf)
         else:
             files.append(results[c.name])
