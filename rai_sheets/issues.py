@@ -98,19 +98,20 @@ def render_for_unit(code: str, lang: str = "en", **params: Any) -> str:
 
 
 def _format(template: str, params: dict[str, Any], lang: str) -> str:
-    safe = {k: _said(v, lang) if isinstance(v, str) else v for k, v in params.items()}
+    plain = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
+    safe = {k: _said(v, lang, plain) if isinstance(v, str) else v for k, v in plain.items()}
     return template.format(**safe)
 
 
-def _said(value: str, lang: str) -> str:
-    """A parameter as the message shows it: made printable (it may come from a file), and
-    our own words in it said in the message's language. Such a word travels as its catalogue
-    key (`word.kind_pdf`: "a PDF document"; "xl/styles.xml: word.zip_crc"), so that it
-    survives pickling and the verdict cache."""
-    shown = printable(value)
+def _said(shown: str, lang: str, params: dict[str, Any]) -> str:
+    """A parameter (made printable: it may come from a file) with our own words in it said in
+    the message's language. Such a word travels as its catalogue key (`word.kind_pdf`: "a PDF
+    document"; "xl/styles.xml: word.zip_crc"), so that it survives pickling and the verdict
+    cache; its own placeholders are filled from the issue's other parameters
+    (`word.bomb_total`: "it would expand to {mb} MB (limit {limit} MB)")."""
     if "word." not in shown:
         return shown
-    return OUR_WORD.sub(lambda m: text(m[0], lang) if has(m[0]) else m[0], shown)
+    return OUR_WORD.sub(lambda m: text(m[0], lang, **params) if has(m[0]) else m[0], shown)
 
 
 OUR_WORD = re.compile(r"\bword\.[a-z0-9_]+")

@@ -304,3 +304,28 @@ def test_why_a_file_was_skipped_is_said_in_the_coordinators_language(
     assert any(note in line and "notes.pdf" in line for line in lines), result.output
     assert any(bare in line and "README" in line for line in lines), result.output
     assert "spreadsheet" not in result.output and "lock file" not in result.output
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory) -> Path:
+    """An archive whose one part would expand to 300 MB."""
+    path = tmp_path_factory.mktemp("bomb") / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", b"<" + b" " * (300 * 1024 * 1024) + b"/>")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "il occuperait 300 Mo une fois décompressé (limite : 200 Mo)"),
+        ("es", "ocuparía 300 MB una vez descomprimido (límite: 200 MB)"),
+        ("ar", "سيبلغ حجمه بعد فك الضغط 300 ميغابايت (الحد الأقصى 200 ميغابايت)"),
+    ],
+)
+def test_what_a_refused_archive_holds_is_said_in_the_coordinators_language(bomb, lang, said):
+    """Sizes and limits travel as numbers beside a catalogue key, not as English sentences."""
+    report = api.validate([bomb]).speak(lang)
+    (issue,) = report.files[0].issues
+    assert issue.code == "zip-bomb" and said in issue.message
+    assert "would expand to" not in issue.message and "(limit " not in issue.message

@@ -163,21 +163,25 @@ class _Worker:
             self.stderr.seek(max(0, self.stderr.tell() - 65536))
             tail = self.stderr.read()
         allocation = ALLOCATION.search(tail)
-        limit = f"the limit is {limits.memory // MB} MB"
+        limit = limits.memory // MB
         if allocation:
-            asked = _size(int(allocation.group(1)))
-            detail = f"the reader asked for {asked} at once; {limit}"
-            return Failure("too-large-when-read", {"detail": detail})
+            asked = int(allocation.group(1))
+            detail = (
+                {"detail": "word.reader_asked_gb", "asked": round(asked / 1024**3)}
+                if asked >= 1024**3
+                else {"detail": "word.reader_asked", "asked": round(asked / MB)}
+            )
+            return Failure("too-large-when-read", detail | {"limit": limit})
         if b"MemoryError" in tail or b"Cannot allocate memory" in tail:
-            detail = f"the reader ran out of memory; {limit}"
-            return Failure("too-large-when-read", {"detail": detail})
+            detail = {"detail": "word.reader_out_of_memory", "limit": limit}
+            return Failure("too-large-when-read", detail)
         if self.overdue or code == -signal.SIGXCPU:
             seconds = limits.cpu_seconds if not self.overdue else int(limits.wall_seconds)
             return Failure("too-slow-when-read", {"seconds": seconds})
         if code is not None and code < 0:
             name = signal.Signals(-code).name
-            return Failure("reader-crashed", {"detail": f"the reader was stopped by {name}"})
-        return Failure("reader-crashed", {"detail": f"the reader exited with status {code}"})
+            return Failure("reader-crashed", {"detail": "word.reader_signal", "signal": name})
+        return Failure("reader-crashed", {"detail": "word.reader_exit", "status": code})
 
     def stop(self) -> None:
         if self.process.is_alive() and not self.dead:
@@ -190,10 +194,6 @@ class _Worker:
         self.conn.close()
         if self.stderr is not None:
             self.stderr.close()
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024**3:,.0f} GB" if n >= 1024**3 else f"{n / MB:,.0f} MB"
 
 
 class _Run(Generic[T, R]):
@@ -309,8 +309,8 @@ def _serve(
         try:
             outcome: tuple[bool, Any] = (True, work(items[index]))
         except MemoryError:
-            detail = f"the reader ran out of memory; the limit is {limits.memory // MB} MB"
-            outcome = (False, Failure("too-large-when-read", {"detail": detail}))
+            detail = {"detail": "word.reader_out_of_memory", "limit": limits.memory // MB}
+            outcome = (False, Failure("too-large-when-read", detail))
         conn.send_bytes(_pack(outcome, sent))
 
 

@@ -125,7 +125,7 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
-            return fail("zip-bomb", detail=f"it holds {len(infos)} parts (limit {MAX_MEMBERS})")
+            return fail("zip-bomb", detail="word.bomb_parts", n=len(infos), limit=MAX_MEMBERS)
         problem = member_problem(infos)
         if problem:
             return fail(problem[0], **problem[1])
@@ -133,21 +133,24 @@ def _check_archive(data: bytes, result: Preflight, fail: Callable[..., Preflight
         if total > MAX_TOTAL_UNCOMPRESSED:
             return fail(
                 "zip-bomb",
-                detail=f"it would expand to {total / 1_048_576:.0f} MB "
-                f"(limit {MAX_TOTAL_UNCOMPRESSED // 1_048_576} MB)",
+                detail="word.bomb_total",
+                mb=round(total / 1_048_576),
+                limit=MAX_TOTAL_UNCOMPRESSED // 1_048_576,
             )
         for i in infos:
             if i.file_size > MAX_MEMBER_UNCOMPRESSED:
                 return fail(
                     "zip-bomb",
-                    detail=f"its part {i.filename} would expand to "
-                    f"{i.file_size / 1_048_576:.0f} MB",
+                    detail="word.bomb_part_size",
+                    part=i.filename,
+                    mb=round(i.file_size / 1_048_576),
                 )
             if i.file_size > 1_048_576 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
                 return fail(
                     "zip-bomb",
-                    detail=f"its part {i.filename} is compressed "
-                    f"{i.file_size // max(i.compress_size, 1)} to 1",
+                    detail="word.bomb_part_ratio",
+                    part=i.filename,
+                    ratio=i.file_size // max(i.compress_size, 1),
                 )
         names = {i.filename for i in infos}
         if "mimetype" in names and zf.read("mimetype").startswith(

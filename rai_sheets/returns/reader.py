@@ -167,7 +167,7 @@ class WorkbookFile:
                 self._scans[sheet] = scan(body, formulas=sheet != META)
             except SafeET.ParseError as exc:
                 raise UnreadableWorkbook(
-                    "damaged-workbook", sheet=sheet, detail=f"invalid XML ({exc})"
+                    "damaged-workbook", sheet=sheet, detail="word.invalid_xml", error=str(exc)
                 ) from None
         return self._scans[sheet]
 
@@ -179,14 +179,17 @@ class WorkbookFile:
         if rows * cols > MAX_GRID_CELLS:
             raise UnreadableWorkbook(
                 "too-large-when-read",
-                detail=f"its names point as far as row {rows:,}, column {cols:,} of sheet {sheet}",
+                detail="word.grid_too_far",
+                rows=rows,
+                cols=cols,
+                where=sheet,
             )
         path = self.sheet_paths[sheet]
         try:
             self.parts = {**self.parts, path: trimmed(self.parts[path], rows, cols)}
         except SafeET.ParseError as exc:
             raise UnreadableWorkbook(
-                "damaged-workbook", sheet=sheet, detail=f"invalid XML ({exc})"
+                "damaged-workbook", sheet=sheet, detail="word.invalid_xml", error=str(exc)
             ) from None
         self.data, self._book = _zipped(self.parts), None
 
@@ -239,7 +242,9 @@ def check_declared_sizes(parts: dict[str, bytes]) -> None:
     if names > MAX_DEFINED_NAMES:
         raise UnreadableWorkbook(
             "too-large-when-read",
-            detail=f"it has {names:,} defined names (limit {MAX_DEFINED_NAMES:,})",
+            detail="word.too_many_names",
+            n=names,
+            limit=MAX_DEFINED_NAMES,
         )
     for part, body in parts.items():
         if not part.lower().endswith("sharedstrings.xml"):
@@ -251,8 +256,9 @@ def check_declared_sizes(parts: dict[str, bytes]) -> None:
             if declared > present + MAX_STRINGS_OVERSTATED:
                 raise UnreadableWorkbook(
                     "too-large-when-read",
-                    detail=f"its shared-strings table says it holds {declared:,} strings "
-                    f"but holds {present:,}",
+                    detail="word.strings_overstated",
+                    declared=declared,
+                    present=present,
                 )
 
 
@@ -266,9 +272,13 @@ def open_workbook(pf: Preflight) -> WorkbookFile:
         wb.props = _custom_properties(pf.parts.get("docProps/custom.xml", b""))
         wb.saved_at = _modified(pf.parts.get("docProps/core.xml", b""))
     except KeyError as exc:
-        raise UnreadableWorkbook("corrupt-archive", reason=f"part {exc} is missing") from None
+        raise UnreadableWorkbook(
+            "corrupt-archive", reason="word.part_missing", part=str(exc).strip("'")
+        ) from None
     except SafeET.ParseError as exc:
-        raise UnreadableWorkbook("corrupt-archive", reason=f"invalid XML ({exc})") from None
+        raise UnreadableWorkbook(
+            "corrupt-archive", reason="word.invalid_xml", error=str(exc)
+        ) from None
     except Exception as exc:  # defusedxml's DTDForbidden, EntitiesForbidden...
         if type(exc).__module__.startswith("defusedxml"):
             raise UnreadableWorkbook("unsafe-xml", part="xl/workbook.xml or docProps") from None
