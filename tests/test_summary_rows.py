@@ -5,6 +5,7 @@ what was written, hostile text included."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from datetime import date, datetime
@@ -14,7 +15,9 @@ from types import SimpleNamespace
 import openpyxl
 import pandas as pd
 import pytest
+import xlsxwriter
 
+from rai_sheets.consolidate.streamed_rows import RowWriter, splice
 from rai_sheets.consolidate.summary_book import Sheet, Styled, SummaryBook
 
 HEADERS = ["Risk", "Score", "Due", "Note"]
@@ -95,3 +98,14 @@ def test_libreoffice_shows_the_streamed_rows_and_evaluates_none_of_them(summary,
         assert libreoffice.formula_cells() == []
     finally:
         libreoffice.close_doc()
+
+
+def test_rows_for_a_sheet_the_workbook_lacks_are_refused_not_lost():
+    made = io.BytesIO()
+    wb = xlsxwriter.Workbook(made)
+    wb.add_worksheet("Only")
+    wb.close()
+    writer = RowWriter(0, 1)
+    writer.row(0, ['<c r="A1" s="0"/>'])
+    with pytest.raises(ValueError, match="no sheet part xl/worksheets/sheet2.xml"):
+        splice(made.getvalue(), {"xl/worksheets/sheet2.xml": [writer.done()]}, {})

@@ -138,6 +138,9 @@ def splice(
                     _write_sheet(w, data, those)
                 except ValueError as exc:
                     raise ValueError(f"{info.filename}: {exc}") from None
+        lost = blocks.keys() - set(zin.namelist())
+        if lost:  # rows for a sheet the workbook does not have would vanish without a word
+            raise ValueError(f"no sheet part {sorted(lost)[0]} to put streamed rows in")
     return out.getvalue()
 
 
