@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .per_object import Cache, once_per
+
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple of names per layout
-_INDEX: dict[int, tuple[tuple[str, ...], dict[str, int]]] = {}
+_INDEX: Cache = {}  # names -> their index
 
 
 class _Absent:
@@ -35,10 +37,9 @@ class Packed(Mapping[str, Any]):
 
     def __init__(self, names: tuple[str, ...], values: tuple[Any, ...]):
         self._names = _NAMES.setdefault(names, names)
-        entry = _INDEX.get(id(self._names))
-        if entry is None or entry[0] is not self._names:
-            entry = _INDEX[id(self._names)] = (self._names, {n: i for i, n in enumerate(names)})
-        self._index = entry[1]
+        self._index = once_per(
+            _INDEX, (self._names,), lambda: {n: i for i, n in enumerate(self._names)}
+        )
         self._values = values
 
     @classmethod

@@ -28,6 +28,7 @@ import python_calamine
 from defusedxml import ElementTree as SafeET
 
 from ..workbook.layout import META, Cell
+from .per_object import Cache, once_per
 from .preflight import Preflight
 from .sheet_cells import Cells, DirectCells, NotPlain, Position, Wanted, wanted_cells
 from .sheet_scan import FormulaCell, SheetScan, parse_ref, scan, trimmed, unescape
@@ -195,13 +196,11 @@ class WorkbookFile:
 
     def _box_area(self, sheet: str) -> int:
         """The area of `_box`, worked out once per template (its names are one object)."""
-        entry = _BOX_AREAS.get(id(self.names))
-        if entry is None or entry[0] is not self.names:
-            entry = _BOX_AREAS[id(self.names)] = (self.names, {})
-        if sheet not in entry[1]:
+        areas: dict[str, int] = once_per(_BOX_AREAS, (self.names,), dict)
+        if sheet not in areas:
             rows, cols = self._box(sheet)
-            entry[1][sheet] = rows * cols
-        return entry[1][sheet]
+            areas[sheet] = rows * cols
+        return areas[sheet]
 
     def _box(self, sheet: str) -> tuple[int, int]:
         """The rows and columns that hold what rai-sheets reads on a sheet."""
@@ -214,7 +213,7 @@ class WorkbookFile:
         return max(c.row for c in mine) + 1, max(max(c.col for c in mine) + 1, 4)
 
 
-_BOX_AREAS: dict[int, tuple[dict[str, Cell], dict[str, int]]] = {}
+_BOX_AREAS: Cache = {}
 
 
 def _meta_keys(direct: dict[Position, Any]) -> dict[str, str] | None:

@@ -33,6 +33,7 @@ from .carried import read_carried, unchanged, wants_review
 from .isolation import shared
 from .normalise import normalise
 from .packed import Packed
+from .per_object import Cache, once_per
 from .preflight import preflight
 from .reader import META_WANTED, UnreadableWorkbook, WorkbookFile, open_workbook
 from .sheet_cells import Position, Wanted, wanted_cells
@@ -207,29 +208,28 @@ def lower_first(word: str) -> str:
     return word[:1].lower() + word[1:] if word[1:2].islower() else word
 
 
-_CELL_MAPS: dict[int, tuple[dict[str, Cell], dict[str, tuple[str, str]]]] = {}
+_CELL_MAPS: Cache = {}
 
 
 def _cell_map(wb: WorkbookFile) -> dict[str, tuple[str, str]]:
     """in_ name -> (sheet, A1), shared by every file of one template (their names are one
     cached object), so that ten thousand returns do not carry ten thousand copies, in the
-    worker that reads them or in the parent they are sent to.
-    The entry keeps the names object alive, so its id cannot be reused by another."""
-    entry = _CELL_MAPS.get(id(wb.names))
-    if entry is None or entry[0] is not wb.names:
-        cells = {n: (r.sheet, r.a1) for n, r in wb.names.items() if n.startswith("in_")}
-        entry = _CELL_MAPS[id(wb.names)] = (wb.names, shared(cells))
-    return entry[1]
+    worker that reads them or in the parent they are sent to."""
+
+    def cell_map() -> dict[str, tuple[str, str]]:
+        return shared({n: (r.sheet, r.a1) for n, r in wb.names.items() if n.startswith("in_")})
+
+    return once_per(_CELL_MAPS, (wb.names,), cell_map)
 
 
-_WANTED: dict[int, tuple[dict[str, Cell], Questionnaire, dict[str, tuple[Wanted, ...]]]] = {}
+_WANTED: Cache = {}
 
 
 def _wanted(wb: WorkbookFile, qn: Questionnaire) -> dict[str, tuple[Wanted, ...]]:
     """The cells read straight from each sheet's XML: every named cell, each question's text
     beside its answer and the key rows of _meta; worked out once per template."""
-    entry = _WANTED.get(id(wb.names))
-    if entry is None or entry[0] is not wb.names or entry[1] is not qn:
+
+    def wanted() -> dict[str, tuple[Wanted, ...]]:
         cells: dict[str, set[Position]] = {META: {pos for pos, _ in META_WANTED}}
         for named in wb.names.values():
             cells.setdefault(named.sheet, set()).add((named.row, named.col))
@@ -238,28 +238,27 @@ def _wanted(wb: WorkbookFile, qn: Questionnaire) -> dict[str, tuple[Wanted, ...]
             answer = wb.names.get(q.input_name(q.fields[0]))
             if answer is not None:
                 cells.setdefault(answer.sheet, set()).add((answer.row, label_cell.col))
-        wanted = {sheet: wanted_cells(found) for sheet, found in cells.items()}
-        entry = _WANTED[id(wb.names)] = (wb.names, qn, wanted)
-    return entry[2]
+        return {sheet: wanted_cells(found) for sheet, found in cells.items()}
+
+    return once_per(_WANTED, (wb.names, qn), wanted)
 
 
-_ANSWERS_BY_SHEET: dict[
-    int, tuple[dict[str, tuple[str, str]], dict[str, dict[Position, list[str]]]]
-] = {}
+_ANSWERS_BY_SHEET: Cache = {}
 
 
 def _formulas_in(wb: WorkbookFile, cells: dict[str, tuple[str, str]]) -> dict[str, FormulaCell]:
     """The answer cells (by in_ name) that hold a formula: each sheet's formula cells looked
     up among the answer cells on it, grouped once per template."""
-    entry = _ANSWERS_BY_SHEET.get(id(cells))
-    if entry is None or entry[0] is not cells:
+
+    def answers_by_sheet() -> dict[str, dict[Position, list[str]]]:
         by_sheet: dict[str, dict[Position, list[str]]] = {}
         for name, ref in wb.names.items():
             if name in cells:
                 by_sheet.setdefault(ref.sheet, {}).setdefault((ref.row, ref.col), []).append(name)
-        entry = _ANSWERS_BY_SHEET[id(cells)] = (cells, by_sheet)
+        return by_sheet
+
     found: dict[str, FormulaCell] = {}
-    for sheet, names in entry[1].items():
+    for sheet, names in once_per(_ANSWERS_BY_SHEET, (cells,), answers_by_sheet).items():
         for at in wb.formula_cells(sheet):
             for answer in names.get(at, ()):
                 formula = wb.formula(wb.names[answer])
@@ -417,16 +416,16 @@ def _check_results(
         rf.scores, rf.scored_on = score(qn, usable, today), today
 
 
-_METRIC_CELLS: dict[int, tuple[dict[str, Cell], Questionnaire, list[tuple[Metric, Cell]]]] = {}
+_METRIC_CELLS: Cache = {}
 
 
 def _metric_cells(names: dict[str, Cell], qn: Questionnaire) -> list[tuple[Metric, Cell]]:
     """The metrics whose results the workbook shows, with their cells; once per template."""
-    entry = _METRIC_CELLS.get(id(names))
-    if entry is None or entry[0] is not names or entry[1] is not qn:
-        found = [(m, names[m.name]) for m in qn.metrics if m.name in names]
-        entry = _METRIC_CELLS[id(names)] = (names, qn, found)
-    return entry[2]
+    return once_per(
+        _METRIC_CELLS,
+        (names, qn),
+        lambda: [(m, names[m.name]) for m in qn.metrics if m.name in names],
+    )
 
 
 _LABELS: dict[tuple[Questionnaire, str, str | None, str], Any] = {}
