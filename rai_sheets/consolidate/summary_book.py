@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,13 +217,14 @@ class Sheet:
 
         The rows are streamed (see streamed_rows), unless a chart reads them: then they go to
         xlsxwriter's store."""
-        widths = self._widths(starts, spans)
+        per_line = [_per_line(w) for w in self._widths(starts, spans)]
+        wrapping = [wraps(st) for st in styles]
         if stream:
-            return self._stream(first, rows, styles, starts, spans, widths)
+            return self._stream(first, rows, styles, (starts, spans), wrapping, per_line)
         for i, values in enumerate(rows):
             r = first + i
             self._row(r, values, styles, starts, spans)
-            height = height_of(_wrapped(values, styles), widths)
+            height = _row_height(values, wrapping, per_line)
             if height > 16:
                 self.ws.set_row(r, height)
         return first + len(rows) - 1
@@ -233,10 +234,12 @@ class Sheet:
         first: int,
         rows: list[list[Any]],
         styles: list[str],
-        starts: list[int],
-        spans: list[int],
-        widths: list[float],
+        grid: tuple[list[int], list[int]],
+        wrapping: list[bool],
+        per_line: list[int],
     ) -> int:
+        """Each row as sheet XML (see streamed_rows); `grid` is the columns' starts and spans."""
+        starts, spans = grid
         writer = RowWriter(first, starts[-1] + spans[-1])
         makers = [self.book.cell_maker(st) for st in styles]
         letters = [writer.letters[c] for c in starts]
@@ -246,8 +249,7 @@ class Sheet:
             for i, (st, sp) in enumerate(zip(starts, spans, strict=True))
             if sp > 1
         ]
-        wrapping = [i for i, st in enumerate(styles) if wraps(st)]
-        per_line = [_per_line(w) for w in widths]
+        numbers = [self.book.style_number(st) for st in styles]
         for i, values in enumerate(rows):
             r = first + i
             n = str(r + 1)
@@ -258,11 +260,8 @@ class Sheet:
                 for make, letter, v in zip(makers, letters, values, strict=True)
             ]
             if covered:
-                cells = self._merged(cells, values, styles, covered, writer, n)
-            if any(isinstance(v, Styled) for v in values):
-                height = height_of(_wrapped(values, styles), widths)
-            else:
-                height = _height(values, wrapping, per_line)
+                cells = self._merged(cells, values, numbers, covered, writer, n)
+            height = _row_height(values, wrapping, per_line)
             writer.row(r, cells, height if height > 16 else 0)
         self.book.blocks.setdefault(self.part, []).append(writer.done())
         return first + len(rows) - 1
@@ -271,16 +270,17 @@ class Sheet:
         self,
         cells: list[str],
         values: list[Any],
-        styles: list[str],
+        numbers: list[int],
         covered: list[tuple[int, str, list[str]]],
         writer: RowWriter,
         n: str,
     ) -> list[str]:
-        """A row's cells with the blanks of its merged columns, in column order."""
+        """A row's cells with the blanks of its merged columns, in column order; `numbers`
+        are the columns' style numbers."""
         out: list[list[str]] = [[c] for c in cells]
         for i, start, blanks in covered:
             v = values[i]
-            number = self.book.style_number(v.style if isinstance(v, Styled) else styles[i])
+            number = self.book.style_number(v.style) if isinstance(v, Styled) else numbers[i]
             out[i] += [f'<c r="{b}{n}" s="{number}"/>' for b in blanks]
             writer.merge(f"{start}{n}:{blanks[-1]}{n}")
         return [c for group in out for c in group]
@@ -306,19 +306,25 @@ class Sheet:
                 self.text(r, c, v, st)
 
 
-def _wrapped(values: list[Any], styles: list[str]) -> list[Any]:
-    """The values whose text wraps, blank for the others."""
-    out = []
-    for v, st in zip(values, styles, strict=True):
-        if isinstance(v, Styled):
-            v, st = v.value, v.style
-        out.append(v if wraps(st) else "")
-    return out
+def _row_height(values: list[Any], wrapping: list[bool], per_line: list[int]) -> int:
+    """Points a table row needs for the text of its cells that wrap (in their column's style,
+    or their own)."""
+    lines = 1
+    for value, wrap, chars in zip(values, wrapping, per_line, strict=True):
+        if isinstance(value, Styled):
+            value, wrap = value.value, wraps(value.style)
+        if wrap and value is not None:
+            lines = max(lines, _lines(value, chars))
+    return 13 * lines + 3
 
 
 def height_of(texts: Sequence[Any], widths: Sequence[float]) -> int:
     """Points of row height that wrapped texts need in columns of these widths."""
-    return _height(texts, range(len(texts)), [_per_line(w) for w in widths])
+    lines = 1
+    for value, width in zip(texts, widths, strict=True):
+        if value is not None:
+            lines = max(lines, _lines(value, _per_line(width)))
+    return 13 * lines + 3
 
 
 def _per_line(width: float) -> int:
@@ -326,21 +332,12 @@ def _per_line(width: float) -> int:
     return max(int(width * 1.15) - 1, 4)
 
 
-def _height(values: Sequence[Any], columns: Iterable[int], per_line: Sequence[int]) -> int:
-    """`height_of` the values of these columns, each holding `per_line` characters a line."""
-    lines = 1
-    for i in columns:
-        value = values[i]
-        if value is None:
-            continue
-        t = value if isinstance(value, str) else "" if _missing(value) else str(value)
-        if "\n" in t:
-            n = sum(wrapped_lines(part, per_line[i]) for part in t.split("\n"))
-        else:
-            n = wrapped_lines(t, per_line[i]) if t else 1
-        if n > lines:
-            lines = n
-    return 13 * lines + 3
+def _lines(value: Any, chars: int) -> int:
+    """Lines a value's text takes in a column of `chars` characters a line (a blank, one)."""
+    text = value if isinstance(value, str) else "" if _missing(value) else str(value)
+    if "\n" in text:
+        return sum(wrapped_lines(part, chars) for part in text.split("\n"))
+    return wrapped_lines(text, chars) if text else 1
 
 
 def _missing(value: Any) -> bool:
