@@ -117,7 +117,7 @@ class HistoryStore:
                 ).fetchall()
                 db.execute(
                     "INSERT INTO returns VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (*ret, pack_answers(answers), pack_scores((m, v, lb) for m, v, lb in scores)),
+                    (*ret, pack_answers(answers), pack_scores(scores)),
                 )
             for table in ("returns_1", "answers", "scores"):
                 db.execute(f"DROP TABLE {table}")  # noqa: S608

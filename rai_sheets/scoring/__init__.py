@@ -12,6 +12,7 @@ blanks are None. Categorical results are codes too (a level id, a band id, "yes"
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ..model import Metric, Questionnaire
@@ -152,6 +153,7 @@ def metric_label(qn: Questionnaire, m: Metric, value: Value, lang: str) -> Value
     return qn.setting(label_key(rule, str(value)), lang, str(value))
 
 
+@lru_cache(maxsize=32)  # asked for each file read and each file kept
 def reads_the_date(qn: Questionnaire) -> bool:
     """Whether its scores depend on the day they are worked out (an action item is overdue
     after its due date)."""
